@@ -1,0 +1,140 @@
+"""Input checks shared by fit, predict and evaluate: one place, one style of message.
+
+Every check raises TypeError or ValueError naming the argument, what was expected and
+what was got, before any layer sees the data.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+
+def to_float_array(data: Any, name: str, dtype: np.dtype) -> np.ndarray:
+    """Convert ``data`` (array or nested lists) to a ``dtype`` array, refusing non-numbers."""
+    if data is None:
+        raise TypeError(f"{name} must be an array of numbers; got None.")
+    try:
+        array = np.asarray(data)
+    except ValueError as exc:  # ragged nested lists
+        raise ValueError(f"{name} must be a rectangular array of numbers; {exc}") from None
+    if array.dtype.kind not in "biuf":
+        raise TypeError(
+            f"{name} must hold numbers (bool, int or float); got an array of dtype "
+            f"{array.dtype} ({_first_item(array)!r}...)."
+        )
+    if array.size == 0:
+        raise ValueError(f"{name} is empty (shape {array.shape}); expected at least one sample.")
+    array = np.asarray(array, dtype=dtype)
+    if not np.isfinite(array).all():
+        bad = np.argwhere(~np.isfinite(array))[0]
+        where = ", ".join(str(int(i)) for i in bad)
+        raise ValueError(
+            f"{name} contains NaN or inf (first at index [{where}]: {array[tuple(bad)]}); "
+            "remove or impute those values."
+        )
+    return array
+
+
+def _first_item(array: np.ndarray) -> Any:
+    return array.reshape(-1)[0] if array.size else None
+
+
+def check_X(X: Any, name: str, dtype: np.dtype, n_features: int | None) -> np.ndarray:
+    """A 2-D (m, n_x) input matrix with the model's feature count, if that is known."""
+    X = to_float_array(X, name, dtype)
+    if X.ndim != 2:
+        hint = " Use X.reshape(-1, 1) for a single feature." if X.ndim == 1 else ""
+        raise ValueError(
+            f"{name} must be 2-D with samples as rows, shape (m, n_x); got shape {X.shape}.{hint}"
+        )
+    if n_features is not None and X.shape[1] != n_features:
+        raise ValueError(_feature_message(name, X.shape, n_features))
+    return X
+
+
+def _feature_message(name: str, shape: tuple[int, ...], n_features: int) -> str:
+    message = (
+        f"{name} has {shape[1]} features (columns) but the model expects {n_features}; "
+        f"got {name} of shape {shape}."
+    )
+    if shape[0] == n_features:
+        message += (
+            f" {name} looks transposed: samples must be rows, not columns as in the course's "
+            f"(n_x, m) layout. Pass {name}.T (and Y.T)."
+        )
+    return message
+
+
+def check_XY(X: Any, Y: Any, dtype: np.dtype, n_features: int | None,
+             x_name: str = "X", y_name: str = "Y") -> tuple[np.ndarray, np.ndarray]:
+    """Check an (X, Y) pair: X (m, n_x), Y (m, n_y) or (m,), same m."""
+    X = to_float_array(X, x_name, dtype)
+    Y = to_float_array(Y, y_name, dtype)
+    if X.ndim != 2:
+        check_X(X, x_name, dtype, n_features)  # raises with the 2-D message
+    if Y.ndim not in (1, 2):
+        raise ValueError(f"{y_name} must be 1-D (m,) or 2-D (m, n_y); got shape {Y.shape}.")
+    # The course's column layout, X (n_x, m) with Y (1, m), is recognised before sample
+    # counts are compared, so the message says "transposed" rather than "mismatch".
+    if n_features is not None and X.shape[1] != n_features:
+        raise ValueError(_feature_message(x_name, X.shape, n_features))
+    if X.shape[0] != Y.shape[0]:
+        message = (
+            f"{x_name} and {y_name} must have the same number of samples (rows); "
+            f"{x_name} has {X.shape[0]} (shape {X.shape}), {y_name} has {Y.shape[0]} "
+            f"(shape {Y.shape})."
+        )
+        if Y.ndim == 2 and Y.shape[1] == X.shape[1] and Y.shape[0] < Y.shape[1]:
+            message += (
+                f" They look transposed (the course's (n_x, m) layout): pass {x_name}.T and "
+                f"{y_name}.T."
+            )
+        raise ValueError(message)
+    if Y.ndim == 1:
+        Y = Y.reshape(-1, 1)
+    return X, Y
+
+
+def check_targets_for_loss(Y: np.ndarray, loss_name: str, n_outputs: int,
+                           y_name: str = "Y") -> np.ndarray:
+    """Check Y against the loss and the output width; return Y as (m, n_outputs)."""
+    if loss_name == "categorical_crossentropy":
+        if Y.shape[1] == 1 and n_outputs > 1:
+            labels = Y[:, 0]
+            if np.any(labels != np.round(labels)) or labels.min() < 0 or labels.max() >= n_outputs:
+                raise ValueError(
+                    f"{y_name} given as class labels must be integers in [0, {n_outputs - 1}] "
+                    f"for {n_outputs} outputs; got values from {labels.min():g} to "
+                    f"{labels.max():g}."
+                )
+            onehot = np.zeros((Y.shape[0], n_outputs), dtype=Y.dtype)
+            onehot[np.arange(Y.shape[0]), labels.astype(np.intp)] = 1
+            return onehot
+        if Y.shape[1] != n_outputs:
+            raise ValueError(
+                f"{y_name} is one-hot with {Y.shape[1]} columns but the model has "
+                f"{n_outputs} outputs; got {y_name} of shape {Y.shape}."
+            )
+        return Y
+    if Y.shape[1] != n_outputs:
+        raise ValueError(
+            f"{y_name} has {Y.shape[1]} columns but the model has {n_outputs} outputs; "
+            f"got {y_name} of shape {Y.shape}."
+        )
+    if loss_name == "binary_crossentropy" and (Y.min() < 0 or Y.max() > 1):
+        raise ValueError(
+            f"{y_name} must hold labels in [0, 1] for binary cross-entropy; got values from "
+            f"{Y.min():g} to {Y.max():g}."
+        )
+    return Y
+
+
+def check_positive_int(value: Any, name: str) -> int:
+    """An int >= 1 (bools refused)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an integer >= 1; got {value!r} ({type(value).__name__}).")
+    if value < 1:
+        raise ValueError(f"{name} must be an integer >= 1; got {value}.")
+    return int(value)

@@ -1,0 +1,7 @@
+"""Layers: the abstract :class:`Layer`, :class:`Dense` and the activations."""
+
+from .activations import LeakyReLU, Linear, ReLU, Sigmoid, Softmax, Tanh
+from .base import Layer
+from .dense import Dense
+
+__all__ = ["Layer", "Dense", "Linear", "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Softmax"]

@@ -1,0 +1,124 @@
+"""Activation layers: A = g(Z) elementwise (Softmax: per row), no parameters.
+
+Each backward takes dA = dL/dA and returns dZ = dL/dZ = dA * g'(Z) (Softmax: the full
+Jacobian-vector product, not only its diagonal).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from scipy.special import expit
+
+from .base import Layer
+
+
+class Linear(Layer):
+    """Identity, the course's "linear" output activation: A = Z, dZ = dA."""
+
+    def forward(self, Z: np.ndarray, training: bool = True) -> np.ndarray:
+        self.cache = None
+        return Z
+
+    def backward(self, dA: np.ndarray) -> np.ndarray:
+        self.cache  # noqa: B018 - raises if forward has not run
+        return dA
+
+
+class ReLU(Layer):
+    """A = max(0, Z);  dZ = dA * [Z > 0] (the derivative at 0 is taken as 0, as in the course)."""
+
+    def forward(self, Z: np.ndarray, training: bool = True) -> np.ndarray:
+        A = np.maximum(Z, 0)
+        self.cache = A
+        return A
+
+    def backward(self, dA: np.ndarray) -> np.ndarray:
+        A = self.cache  # A > 0 exactly where Z > 0
+        return np.where(A > 0, dA, 0)
+
+
+class LeakyReLU(Layer):
+    """A = Z if Z > 0 else alpha * Z;  dZ = dA * (1 if Z > 0 else alpha).
+
+    Parameters
+    ----------
+    alpha : float, default 0.01
+        Slope for negative inputs.
+    """
+
+    def __init__(self, alpha: float = 0.01, name: str | None = None, input_dim: int | None = None):
+        super().__init__(name=name, input_dim=input_dim)
+        if not isinstance(alpha, (int, float, np.floating, np.integer)) or isinstance(alpha, bool):
+            raise TypeError(f"alpha must be a number; got {alpha!r}.")
+        if not np.isfinite(alpha) or alpha < 0:
+            raise ValueError(f"alpha must be a finite number >= 0; got {alpha}.")
+        self.alpha = float(alpha)
+
+    def forward(self, Z: np.ndarray, training: bool = True) -> np.ndarray:
+        positive = Z > 0
+        self.cache = positive
+        return np.where(positive, Z, self.alpha * Z)
+
+    def backward(self, dA: np.ndarray) -> np.ndarray:
+        positive = self.cache
+        return np.where(positive, dA, self.alpha * dA)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "alpha": self.alpha}
+
+
+class Sigmoid(Layer):
+    """A = 1 / (1 + exp(-Z));  dZ = dA * A * (1 - A).
+
+    Computed with ``scipy.special.expit``, which saturates to exactly 0 or 1 without
+    overflow warnings. Followed by BinaryCrossEntropy in a model, this backward is skipped
+    and the loss returns the fused dZ = (A - Y) / m computed from the logits.
+    """
+
+    def forward(self, Z: np.ndarray, training: bool = True) -> np.ndarray:
+        A = expit(Z)
+        self.cache = A
+        return A
+
+    def backward(self, dA: np.ndarray) -> np.ndarray:
+        A = self.cache
+        return dA * A * (1 - A)
+
+
+class Tanh(Layer):
+    """A = tanh(Z);  dZ = dA * (1 - A**2)."""
+
+    def forward(self, Z: np.ndarray, training: bool = True) -> np.ndarray:
+        A = np.tanh(Z)
+        self.cache = A
+        return A
+
+    def backward(self, dA: np.ndarray) -> np.ndarray:
+        A = self.cache
+        return dA * (1 - A * A)
+
+
+class Softmax(Layer):
+    """Row-wise softmax: A_ij = exp(Z_ij - max_k Z_ik) / sum_k exp(Z_ik - max_k Z_ik).
+
+    Backward is the Jacobian-vector product of each row::
+
+        dZ = A * (dA - sum(dA * A, axis=1, keepdims=True))
+
+    Followed by CategoricalCrossEntropy in a model, this backward is skipped and the loss
+    returns the fused dZ = (A - Y) / m computed from the logits with log-sum-exp.
+    """
+
+    def forward(self, Z: np.ndarray, training: bool = True) -> np.ndarray:
+        # Subtracting the row max keeps exp() <= 1: no overflow for any finite Z.
+        E = Z - Z.max(axis=1, keepdims=True)
+        np.exp(E, out=E)
+        E /= E.sum(axis=1, keepdims=True)
+        self.cache = E
+        return E
+
+    def backward(self, dA: np.ndarray) -> np.ndarray:
+        A = self.cache
+        return A * (dA - np.sum(dA * A, axis=1, keepdims=True))

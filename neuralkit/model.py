@@ -1,0 +1,594 @@
+"""Sequential: a stack of layers trained by a loss and an optimizer.
+
+``fit`` owns only the loop: validate once, convert the data to the model's dtype once, make
+batches by index, run the training step, add up metrics, talk to callbacks. All numerics
+live in the layers, the loss and the optimizer.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import numpy as np
+
+from . import losses as _losses
+from . import metrics as _metrics
+from . import optimizers as _optimizers
+from ._validation import check_positive_int, check_targets_for_loss, check_X, check_XY
+from .callbacks import Callback, CallbackList, History, ProgressBar
+from .layers.activations import Sigmoid, Softmax
+from .layers.base import Layer
+from .losses import BinaryCrossEntropy, CategoricalCrossEntropy, Loss
+from .optimizers import Optimizer
+
+#: Rows per forward pass in predict and evaluate when no batch_size is given.
+DEFAULT_PREDICT_BATCH = 2048
+
+
+class DivergenceError(FloatingPointError):
+    """The training loss became NaN or inf; the parameters are those of the last finite step."""
+
+
+class Sequential:
+    """A linear stack of layers.
+
+    Parameters
+    ----------
+    layers : sequence of Layer, optional
+        The layers in order; more can be added with :meth:`add`.
+    seed : int, optional
+        Seeds the model's generator, used for initialisation and shuffling: the same seed
+        gives bit-identical training. NumPy's global random state is never touched.
+    dtype : {'float64', 'float32'}, default 'float64'
+        Floating type of parameters, activations and gradients, end to end. Inputs are
+        converted once per ``fit`` / ``predict`` / ``evaluate`` call.
+    name : str, default 'sequential'
+
+    Notes
+    -----
+    ``fit`` on an uncompiled model infers the loss from the output layer (Sigmoid ->
+    binary cross-entropy, Softmax -> categorical cross-entropy, anything else -> mean
+    squared error) and uses ``Adam(learning_rate=0.001)``.
+    """
+
+    def __init__(self, layers: Sequence[Layer] | None = None, seed: int | None = None,
+                 dtype: str | type | np.dtype = "float64", name: str = "sequential") -> None:
+        try:
+            self.dtype = np.dtype(dtype)
+        except TypeError:
+            raise TypeError(f"dtype must be 'float32' or 'float64'; got {dtype!r}.") from None
+        if self.dtype not in (np.float32, np.float64):
+            raise ValueError(f"dtype must be 'float32' or 'float64'; got {dtype!r}.")
+        self.name = name
+        self.seed = seed
+        self.rng = np.random.default_rng(seed)
+        self.layers: list[Layer] = []
+        self.loss: Loss | None = None
+        self.optimizer: Optimizer | None = None
+        self.metrics: list[str] = []
+        self.history: History | None = None
+        self.stop_training = False
+        if layers is not None:
+            if isinstance(layers, Layer) or not isinstance(layers, Sequence):
+                raise TypeError(
+                    f"layers must be a list of Layer objects; got {type(layers).__name__}."
+                )
+            for layer in layers:
+                self.add(layer)
+
+    # ------------------------------------------------------------------ structure
+    def add(self, layer: Layer) -> None:
+        """Append a layer; the model is built as soon as the input size is known."""
+        if not isinstance(layer, Layer):
+            raise TypeError(
+                f"Sequential.add expects a Layer instance; got {type(layer).__name__} "
+                f"({layer!r}). Did you pass the class instead of an instance?"
+            )
+        if any(existing is layer for existing in self.layers):
+            raise ValueError(f"layer '{layer.name}' is already in this model; create a new one.")
+        if layer.input_dim is not None and self.layers:
+            expected = self.layers[-1].output_dim
+            if expected is not None and expected != layer.input_dim:
+                raise ValueError(
+                    f"layer '{layer.name}' has input_dim={layer.input_dim} but the previous "
+                    f"layer outputs {expected} features."
+                )
+        layer.name = self._unique_name(layer.name)
+        layer.dtype = self.dtype
+        layer.rng = self.rng
+        self.layers.append(layer)
+        if self.layers[0].input_dim is not None:
+            self._build_layers(self.layers[0].input_dim)
+
+    def _unique_name(self, name: str) -> str:
+        taken = {layer.name for layer in self.layers}
+        if name not in taken:
+            return name
+        k = 1
+        while f"{name}_{k}" in taken:
+            k += 1
+        return f"{name}_{k}"
+
+    @property
+    def built(self) -> bool:
+        return bool(self.layers) and all(layer.built for layer in self.layers)
+
+    @property
+    def input_dim(self) -> int | None:
+        """Number of input features, once known."""
+        return self.layers[0].input_dim if self.layers else None
+
+    @property
+    def output_dim(self) -> int | None:
+        return self.layers[-1].output_dim if self.built else None
+
+    def build(self, input_dim: int) -> None:
+        """Create every layer's parameters for ``input_dim`` input features."""
+        input_dim = check_positive_int(input_dim, "input_dim")
+        if self.input_dim is not None and input_dim != self.input_dim:
+            raise ValueError(
+                f"build(input_dim={input_dim}) but the model was built for {self.input_dim} "
+                "input features."
+            )
+        self._require_layers("build")
+        self._build_layers(input_dim)
+
+    def _build_layers(self, input_dim: int) -> None:
+        dim = input_dim
+        for layer in self.layers:
+            if not layer.built:
+                layer.dtype = self.dtype
+                layer._ensure_built(dim)
+            dim = layer.output_dim
+
+    def _output_dim_for(self, input_dim: int) -> int:
+        # Walks the stack without building it, so validation can run before any state changes.
+        dim = input_dim
+        for layer in self.layers:
+            dim = layer.output_dim if layer.built else layer.compute_output_dim(dim)
+        return dim
+
+    def _require_layers(self, what: str) -> None:
+        if not self.layers:
+            raise ValueError(f"{what}: the model has no layers; add some first.")
+
+    def _require_built(self, what: str) -> None:
+        self._require_layers(what)
+        if not self.built:
+            raise ValueError(
+                f"{what}: the model is not built yet. Give input_dim to the first layer "
+                "(Dense(units, input_dim=n_x)), call model.build(n_x), or fit it first."
+            )
+
+    # ------------------------------------------------------------------ compile
+    def compile(self, loss: str | Loss | None = None, optimizer: str | Optimizer | None = None,
+                metrics: Sequence[str] | None = None) -> None:
+        """Choose the loss, the optimizer and the metrics reported by fit and evaluate.
+
+        Parameters
+        ----------
+        loss : str or Loss, optional
+            'mse', 'binary_crossentropy', 'categorical_crossentropy' or a Loss instance;
+            None infers it from the output layer at fit time.
+        optimizer : str or Optimizer, optional
+            'sgd', 'rmsprop', 'adam' (default settings) or an Optimizer instance; None
+            means ``Adam()``.
+        metrics : list of str, optional
+            'accuracy' (arg-max for categorical outputs, 0.5 threshold otherwise), 'mae'.
+        """
+        self.loss = None if loss is None else _losses.get(loss)
+        self.optimizer = None if optimizer is None else _optimizers.get(optimizer)
+        if metrics is None:
+            metrics = []
+        if isinstance(metrics, str) or not isinstance(metrics, Sequence):
+            raise TypeError(f"metrics must be a list of names; got {metrics!r}.")
+        for metric in metrics:
+            _metrics.get(metric, categorical=False)  # validates the name now
+        self.metrics = [_canonical_metric(m) for m in metrics]
+
+    def _resolved_loss(self) -> Loss:
+        if self.loss is not None:
+            return self.loss
+        last = self.layers[-1]
+        if isinstance(last, Sigmoid):
+            return BinaryCrossEntropy()
+        if isinstance(last, Softmax):
+            return CategoricalCrossEntropy()
+        return _losses.MeanSquaredError()
+
+    def _is_fused(self, loss: Loss) -> bool:
+        last = self.layers[-1]
+        return (isinstance(last, Sigmoid) and isinstance(loss, BinaryCrossEntropy)) or (
+            isinstance(last, Softmax) and isinstance(loss, CategoricalCrossEntropy)
+        )
+
+    def _metric_functions(self, loss: Loss, n_outputs: int) -> dict[str, _metrics.Metric]:
+        categorical = n_outputs > 1 and not isinstance(loss, BinaryCrossEntropy)
+        return {name: _metrics.get(name, categorical) for name in self.metrics}
+
+    # ------------------------------------------------------------------ data checks
+    def _check_xy(self, X: Any, Y: Any, loss: Loss, x_name: str = "X",
+                  y_name: str = "Y") -> tuple[np.ndarray, np.ndarray]:
+        X, Y = check_XY(X, Y, self.dtype, self.input_dim, x_name, y_name)
+        n_outputs = self._output_dim_for(X.shape[1])
+        Y = check_targets_for_loss(Y, getattr(loss, "name", ""), n_outputs, y_name)
+        return X, Y
+
+    # ------------------------------------------------------------------ training
+    def fit(self, X: Any, Y: Any, epochs: int = 1, batch_size: int = 32, shuffle: bool = True,
+            validation_data: tuple[Any, Any] | None = None, validation_split: float = 0.0,
+            verbose: int = 1, callbacks: Sequence[Callback] | None = None) -> History:
+        """Train the model.
+
+        Each batch: forward through the layers, loss (mean over the batch), backward,
+        one optimizer step. ``batch_size >= m`` is the course's batch gradient descent.
+
+        Parameters
+        ----------
+        X : array-like, shape (m, n_x)
+        Y : array-like, shape (m, n_y) or (m,)
+            For categorical cross-entropy, one-hot (m, K) or integer labels (m,).
+        epochs : int, default 1
+        batch_size : int, default 32
+            The last, smaller batch is used too.
+        shuffle : bool, default True
+            Reshuffle the examples (by index, with the model's generator) before each epoch
+            when there is more than one batch.
+        validation_data : (X_val, Y_val), optional
+        validation_split : float in [0, 1), default 0
+            Fraction of the examples, taken from the end before shuffling, held out for
+            validation (ignored when validation_data is given).
+        verbose : {0, 1, 2}, default 1
+            0 silent, 1 a progress bar per epoch, 2 one line per epoch.
+        callbacks : list of Callback, optional
+
+        Returns
+        -------
+        History
+            ``history.history['loss']`` etc., one value per epoch. 'loss' is the mean of the
+            epoch's batch losses, each computed in the forward pass before that batch's
+            update; metrics are averaged over the epoch's examples.
+
+        Raises
+        ------
+        DivergenceError
+            When the loss becomes NaN or inf; the parameters are left as they were before
+            that batch.
+        """
+        epochs = check_positive_int(epochs, "epochs")
+        batch_size = check_positive_int(batch_size, "batch_size")
+        if verbose not in (0, 1, 2) or isinstance(verbose, bool):
+            raise ValueError(f"verbose must be 0, 1 or 2; got {verbose!r}.")
+        if not isinstance(validation_split, (int, float)) or not 0 <= validation_split < 1:
+            raise ValueError(f"validation_split must be a number in [0, 1); got {validation_split!r}.")
+        callbacks = list(callbacks or [])
+        for callback in callbacks:
+            if not isinstance(callback, Callback):
+                raise TypeError(
+                    f"callbacks must be Callback instances; got {type(callback).__name__}."
+                )
+        self._require_layers("fit")
+        loss = self._resolved_loss()
+        X, Y = self._check_xy(X, Y, loss)
+        X_val = Y_val = None
+        if validation_data is not None:
+            if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+                raise TypeError("validation_data must be a tuple (X_val, Y_val).")
+            X_val, Y_val = self._check_xy(*validation_data, loss, "validation_data X",
+                                          "validation_data Y")
+        elif validation_split > 0:
+            n_val = int(X.shape[0] * validation_split)
+            if n_val < 1 or n_val >= X.shape[0]:
+                raise ValueError(
+                    f"validation_split={validation_split} of {X.shape[0]} samples leaves "
+                    f"{n_val} for validation and {X.shape[0] - n_val} for training; both need one."
+                )
+            X, X_val = X[:-n_val], X[-n_val:]
+            Y, Y_val = Y[:-n_val], Y[-n_val:]
+
+        # Validation passed: from here on the model may change.
+        self._build_layers(X.shape[1])
+        self.loss = loss
+        if self.optimizer is None:
+            self.optimizer = _optimizers.Adam()
+        m = X.shape[0]
+        batch_size = min(batch_size, m)
+        steps = math.ceil(m / batch_size)
+        history = History()
+        self.history = history
+        self.stop_training = False
+        extra = [ProgressBar(verbose)] if verbose else []
+        cbs = CallbackList([history, *callbacks, *extra], self,
+                           {"epochs": epochs, "steps": steps, "batch_size": batch_size,
+                            "samples": m, "verbose": verbose})
+        metric_fns = self._metric_functions(loss, Y.shape[1])
+        trainer = _TrainStep(self, loss)
+        cbs.on_train_begin()
+        logs: dict[str, Any] = {}
+        try:
+            for epoch in range(epochs):
+                cbs.on_epoch_begin(epoch)
+                logs = self._train_epoch(trainer, X, Y, batch_size, shuffle, metric_fns, cbs, epoch)
+                if X_val is not None:
+                    val = self._evaluate_arrays(X_val, Y_val, loss, metric_fns, None)
+                    logs.update({f"val_{k}": v for k, v in val.items()})
+                cbs.on_epoch_end(epoch, logs)
+                if self.stop_training:
+                    break
+        finally:
+            cbs.on_train_end(logs)
+        return history
+
+    def _train_epoch(self, trainer: _TrainStep, X: np.ndarray, Y: np.ndarray, batch_size: int,
+                     shuffle: bool, metric_fns: dict[str, _metrics.Metric], cbs: CallbackList,
+                     epoch: int) -> dict[str, float]:
+        m = X.shape[0]
+        order = self.rng.permutation(m) if shuffle and batch_size < m else None
+        batches = _Batches(X, Y, batch_size, order)
+        loss_sum = 0.0
+        metric_sums = dict.fromkeys(metric_fns, 0.0)
+        begin, end = cbs.batch_begin, cbs.batch_end
+        for step, (Xb, Yb) in enumerate(batches):
+            for callback in begin:
+                callback.on_batch_begin(step, {"size": Xb.shape[0]})
+            batch_loss, A = trainer(Xb, Yb, epoch, step)
+            loss_sum += batch_loss
+            for name, fn in metric_fns.items():
+                metric_sums[name] += fn(A, Yb)
+            if end:
+                batch_logs = {"loss": batch_loss, "size": Xb.shape[0]}
+                for callback in end:
+                    callback.on_batch_end(step, batch_logs)
+        logs = {"loss": loss_sum / len(batches)}
+        logs.update({name: total / m for name, total in metric_sums.items()})
+        return logs
+
+    # ------------------------------------------------------------------ inference
+    def predict(self, X: Any, batch_size: int | None = None) -> np.ndarray:
+        """Outputs A_L for X (m, n_x), computed in batches; returns (m, n_out) in the model's dtype."""
+        self._require_layers("predict")
+        X = check_X(X, "X", self.dtype, self.input_dim)
+        batch_size = DEFAULT_PREDICT_BATCH if batch_size is None else check_positive_int(
+            batch_size, "batch_size")
+        self._build_layers(X.shape[1])
+        out = np.empty((X.shape[0], self.layers[-1].output_dim), dtype=self.dtype)
+        for start, stop, A, _ in self._forward_batches(X, batch_size, fused=False):
+            out[start:stop] = A
+        return out
+
+    def evaluate(self, X: Any, Y: Any, batch_size: int | None = None) -> dict[str, float]:
+        """Loss and metrics over (X, Y), computed in batches.
+
+        Returns
+        -------
+        dict
+            ``{'loss': ..., '<metric>': ...}``: the mean loss over all examples (plus any
+            regularization penalty) and each compiled metric.
+        """
+        self._require_layers("evaluate")
+        loss = self._resolved_loss()
+        X, Y = self._check_xy(X, Y, loss)
+        batch_size = None if batch_size is None else check_positive_int(batch_size, "batch_size")
+        self._build_layers(X.shape[1])
+        return self._evaluate_arrays(X, Y, loss, self._metric_functions(loss, Y.shape[1]),
+                                     batch_size)
+
+    def _evaluate_arrays(self, X: np.ndarray, Y: np.ndarray, loss: Loss,
+                         metric_fns: dict[str, _metrics.Metric],
+                         batch_size: int | None) -> dict[str, float]:
+        fused = self._is_fused(loss)
+        m = X.shape[0]
+        loss_sum = 0.0
+        metric_sums = dict.fromkeys(metric_fns, 0.0)
+        for start, stop, A, Z in self._forward_batches(X, batch_size or DEFAULT_PREDICT_BATCH,
+                                                       fused):
+            Yb = Y[start:stop]
+            value = loss.forward_logits(Z, Yb, A) if fused else loss.forward(A, Yb)
+            loss_sum += value * (stop - start)
+            for name, fn in metric_fns.items():
+                metric_sums[name] += fn(A, Yb)
+        results = {"loss": loss_sum / m + self._regularization_loss()}
+        results.update({name: total / m for name, total in metric_sums.items()})
+        return results
+
+    def _forward_batches(self, X: np.ndarray, batch_size: int,
+                         fused: bool) -> Iterator[tuple[int, int, np.ndarray, np.ndarray | None]]:
+        """Yield (start, stop, A_L, Z_L or None) batch by batch, in inference mode."""
+        head = self.layers[:-1] if fused else self.layers
+        last = self.layers[-1]
+        for start in range(0, X.shape[0], batch_size):
+            stop = min(start + batch_size, X.shape[0])
+            A = X[start:stop]
+            for layer in head:
+                A = layer.forward(A, False)
+            Z = None
+            if fused:
+                Z, A = A, last.forward(A, False)
+            yield start, stop, A, Z
+        for layer in self.layers:  # inference must not pin the last batch in memory
+            layer.clear_cache()
+
+    def _regularization_loss(self) -> float:
+        return float(sum(layer.regularization_loss() for layer in self.layers))
+
+    # ------------------------------------------------------------------ parameters
+    def _parametric_layers(self) -> list[Layer]:
+        return [layer for layer in self.layers if layer.params]
+
+    def get_parameters(self) -> dict[str, np.ndarray]:
+        """Copies of the parameters in the course's layout.
+
+        Layers with parameters are numbered 1..L in order; Dense layer l gives 'Wl' with
+        shape (n[l], n[l-1]) and 'bl' with shape (n[l], 1). Any other layer's parameter
+        ``p`` appears as 'pl'; 1-D parameters are given as columns (n, 1).
+        """
+        self._require_built("get_parameters")
+        out: dict[str, np.ndarray] = {}
+        for l, layer in enumerate(self._parametric_layers(), start=1):
+            for name, value in layer.params.items():
+                copy = value.copy()
+                out[f"{name}{l}"] = copy.reshape(-1, 1) if copy.ndim == 1 else copy
+        return out
+
+    def set_parameters(self, parameters: dict[str, Any]) -> None:
+        """Load parameters given in the layout of :meth:`get_parameters`.
+
+        Biases may be given as (n, 1) or (n,). Every key is checked (present, known,
+        right shape, finite) before any value is written, so a bad dict changes nothing.
+        """
+        self._require_built("set_parameters")
+        if not isinstance(parameters, dict):
+            raise TypeError(f"parameters must be a dict like {{'W1': ..., 'b1': ...}}; got "
+                            f"{type(parameters).__name__}.")
+        writes = []
+        expected_keys = set()
+        for l, layer in enumerate(self._parametric_layers(), start=1):
+            for name, target in layer.params.items():
+                key = f"{name}{l}"
+                expected_keys.add(key)
+                if key not in parameters:
+                    raise KeyError(
+                        f"set_parameters: missing key '{key}' (layer '{layer.name}', parameter "
+                        f"'{name}' of shape {target.shape}); got keys {sorted(parameters)}."
+                    )
+                value = np.asarray(parameters[key])
+                if value.dtype.kind not in "biuf":
+                    raise TypeError(f"set_parameters: '{key}' must be numeric; got dtype {value.dtype}.")
+                shapes_ok = value.shape == target.shape or (
+                    target.ndim == 1 and value.shape == (target.shape[0], 1))
+                if not shapes_ok:
+                    course = (target.shape[0], 1) if target.ndim == 1 else target.shape
+                    raise ValueError(
+                        f"set_parameters: '{key}' has shape {value.shape}; expected "
+                        f"{course}" + (f" or {target.shape}" if target.ndim == 1 else "") + "."
+                    )
+                if not np.isfinite(value).all():
+                    raise ValueError(f"set_parameters: '{key}' contains NaN or inf.")
+                writes.append((target, value.reshape(target.shape)))
+        unknown = sorted(set(parameters) - expected_keys)
+        if unknown:
+            raise KeyError(f"set_parameters: unknown keys {unknown}; the model has {sorted(expected_keys)}.")
+        for target, value in writes:
+            target[...] = value  # in place: optimizer state and references stay valid
+
+    def count_params(self) -> int:
+        return sum(layer.count_params() for layer in self.layers)
+
+    def summary(self, print_fn: Any = print) -> dict[str, Any]:
+        """Print and return a table: one row per layer and the total parameter count.
+
+        Returns
+        -------
+        dict
+            ``{'layers': [{'name', 'type', 'output_shape', 'param_shapes', 'params'}, ...],
+            'total_params': int}``; W shapes are (n[l], n[l-1]).
+        """
+        self._require_built("summary")
+        rows = [
+            {
+                "name": layer.name,
+                "type": type(layer).__name__,
+                "output_shape": (None, layer.output_dim),
+                "param_shapes": {k: tuple(v.shape) for k, v in layer.params.items()},
+                "params": layer.count_params(),
+            }
+            for layer in self.layers
+        ]
+        total = sum(row["params"] for row in rows)
+        table = [("Layer (type)", "Output shape", "Parameter shapes", "Params")]
+        for row in rows:
+            shapes = ", ".join(f"{k} {s}" for k, s in row["param_shapes"].items()) or "-"
+            table.append((f"{row['name']} ({row['type']})", str(row["output_shape"]), shapes,
+                          f"{row['params']:,}"))
+        widths = [max(len(r[i]) for r in table) for i in range(4)]
+        line = "  ".join("-" * w for w in widths)
+        text = [f'Model: "{self.name}"', line]
+        for i, r in enumerate(table):
+            text.append("  ".join(c.ljust(w) if j < 3 else c.rjust(w)
+                                  for j, (c, w) in enumerate(zip(r, widths, strict=True))))
+            if i == 0:
+                text.append(line)
+        text += [line, f"Total params: {total:,}  (dtype {self.dtype})"]
+        print_fn("\n".join(text))
+        return {"layers": rows, "total_params": total}
+
+    def __repr__(self) -> str:
+        return f"Sequential([{', '.join(repr(layer) for layer in self.layers)}])"
+
+
+def _canonical_metric(name: str) -> str:
+    return {"acc": "accuracy", "mean_absolute_error": "mae"}.get(name.lower(), name.lower())
+
+
+class _Batches:
+    """The epoch's batches: views of X and Y in order, or rows gathered by index into reused buffers."""
+
+    def __init__(self, X: np.ndarray, Y: np.ndarray, batch_size: int, order: np.ndarray | None):
+        self.X, self.Y, self.batch_size, self.order = X, Y, batch_size, order
+
+    def __len__(self) -> int:
+        return math.ceil(self.X.shape[0] / self.batch_size)
+
+    def __iter__(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        X, Y, size, order = self.X, self.Y, self.batch_size, self.order
+        m = X.shape[0]
+        if order is None:
+            for start in range(0, m, size):
+                yield X[start:start + size], Y[start:start + size]
+            return
+        X_buf = np.empty((size, X.shape[1]), dtype=X.dtype)
+        Y_buf = np.empty((size, Y.shape[1]), dtype=Y.dtype)
+        for start in range(0, m, size):
+            idx = order[start:start + size]
+            n = idx.shape[0]
+            yield (np.take(X, idx, axis=0, out=X_buf[:n]), np.take(Y, idx, axis=0, out=Y_buf[:n]))
+
+
+class _TrainStep:
+    """One forward/backward/update on a batch, with the layer lists worked out once per fit."""
+
+    def __init__(self, model: Sequential, loss: Loss) -> None:
+        layers = model.layers
+        self.loss = loss
+        self.fused = model._is_fused(loss)
+        self.forward_layers = layers[:-1] if self.fused else list(layers)
+        self.output_layer = layers[-1] if self.fused else None
+        # Backward stops at the first layer with parameters: nothing below it learns.
+        first = next((i for i, layer in enumerate(layers) if layer.params), len(layers))
+        for i, layer in enumerate(layers):
+            layer.needs_input_grad = i > first
+        self.backward_layers = self.forward_layers[first:][::-1]
+        self.param_refs = [(f"{layer.name}/{name}", layer, name)
+                           for layer in layers for name in layer.params]
+        self.regularized = [layer for layer in layers
+                            if type(layer).regularization_loss is not Layer.regularization_loss]
+        self.optimizer = model.optimizer
+
+    def __call__(self, Xb: np.ndarray, Yb: np.ndarray, epoch: int, step: int
+                 ) -> tuple[float, np.ndarray]:
+        A = Xb
+        for layer in self.forward_layers:
+            A = layer.forward(A, True)
+        loss = self.loss
+        if self.fused:
+            Z = A
+            A = self.output_layer.forward(Z, True)
+            value = loss.forward_logits(Z, Yb, A)
+        else:
+            value = loss.forward(A, Yb)
+        for layer in self.regularized:
+            value += layer.regularization_loss()
+        if not math.isfinite(value):
+            raise DivergenceError(
+                f"the training loss became {value} at epoch {epoch + 1}, batch {step + 1}; the "
+                "parameters are those of the previous step. Try a lower learning rate, "
+                "scaling the inputs, or a smaller initialisation."
+            )
+        dA = loss.backward_logits() if self.fused else loss.backward()
+        for layer in self.backward_layers:
+            dA = layer.backward(dA)
+        self.optimizer.step((key, layer.params[name], layer.grads[name])
+                            for key, layer, name in self.param_refs)
+        return value, A

@@ -1,0 +1,217 @@
+"""Optimizers: update each layer's parameter arrays in place from its gradients.
+
+An optimizer sees one ``(key, param, grad)`` triple at a time and keeps per-parameter state
+(momentum, moment estimates) in ``self.state[key]``; ``self.iterations`` counts steps.
+Subclass :class:`Optimizer` and implement :meth:`Optimizer.update` to write your own.
+"""
+
+from __future__ import annotations
+
+import math
+from abc import ABC, abstractmethod
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+
+def _check_number(value: Any, name: str, low: float, high: float | None = None,
+                  low_inclusive: bool = False) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a number; got {value!r} ({type(value).__name__}).")
+    value = float(value)
+    too_low = value < low if low_inclusive else value <= low
+    if not math.isfinite(value) or too_low or (high is not None and value >= high):
+        bound = f"{'>=' if low_inclusive else '>'} {low:g}"
+        if high is not None:
+            bound += f" and < {high:g}"
+        raise ValueError(f"{name} must be a finite number {bound}; got {value!r}.")
+    return value
+
+
+class Optimizer(ABC):
+    """Base class.
+
+    Parameters
+    ----------
+    learning_rate : float
+        Step size, > 0. May be changed between steps (schedules do).
+
+    Attributes
+    ----------
+    iterations : int
+        Number of :meth:`step` calls so far (Adam's t).
+    state : dict[str, dict[str, ndarray]]
+        Per-parameter state, keyed by the model's parameter key (``'dense_1/W'``).
+    """
+
+    #: Name accepted by ``Sequential.compile(optimizer=...)``.
+    name = "optimizer"
+
+    def __init__(self, learning_rate: float) -> None:
+        self.learning_rate = _check_number(learning_rate, "learning_rate", 0.0)
+        self.iterations = 0
+        self.state: dict[str, dict[str, np.ndarray]] = {}
+
+    def step(self, params: Iterable[tuple[str, np.ndarray, np.ndarray]]) -> None:
+        """Apply one update to every ``(key, param, grad)``; params change in place."""
+        self.iterations += 1
+        state = self.state
+        for key, param, grad in params:
+            slots = state.get(key)
+            if slots is None:
+                slots = state[key] = self.init_state(param)
+            self.update(param, grad, slots)
+
+    def init_state(self, param: np.ndarray) -> dict[str, np.ndarray]:
+        """Create the state of one parameter (default: none)."""
+        return {}
+
+    @abstractmethod
+    def update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, np.ndarray]) -> None:
+        """Update ``param`` in place from ``grad``, using and updating ``state``."""
+
+    def get_config(self) -> dict[str, Any]:
+        """Hyperparameters that rebuild this optimizer."""
+        return {"learning_rate": self.learning_rate}
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        return f"{type(self).__name__}({args})"
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent, with optional (Nesterov) momentum.
+
+    Without momentum (the course's update)::
+
+        W := W - learning_rate * dW
+
+    With momentum mu (velocity v starts at 0; Keras's form, equal to PyTorch's for a fixed
+    learning rate)::
+
+        v := mu * v - learning_rate * dW
+        W := W + v                              (classical)
+        W := W + mu * v - learning_rate * dW    (nesterov=True)
+    """
+
+    name = "sgd"
+
+    def __init__(self, learning_rate: float = 0.01, momentum: float = 0.0, nesterov: bool = False):
+        super().__init__(learning_rate)
+        self.momentum = _check_number(momentum, "momentum", 0.0, 1.0, low_inclusive=True)
+        if nesterov and self.momentum == 0.0:
+            raise ValueError("nesterov=True needs a momentum > 0; got momentum=0.0.")
+        self.nesterov = bool(nesterov)
+
+    def init_state(self, param: np.ndarray) -> dict[str, np.ndarray]:
+        if self.momentum == 0.0:
+            return {}
+        return {"velocity": np.zeros_like(param)}
+
+    def update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, np.ndarray]) -> None:
+        lr = self.learning_rate
+        if self.momentum == 0.0:
+            param -= lr * grad
+            return
+        v = state["velocity"]
+        v *= self.momentum
+        v -= lr * grad
+        if self.nesterov:
+            param += self.momentum * v - lr * grad
+        else:
+            param += v
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov}
+
+
+class RMSprop(Optimizer):
+    """RMSprop (Hinton, 2012), epsilon added to the square root::
+
+        s := rho * s + (1 - rho) * dW**2
+        W := W - learning_rate * dW / (sqrt(s) + epsilon)
+    """
+
+    name = "rmsprop"
+
+    def __init__(self, learning_rate: float = 0.001, rho: float = 0.9, epsilon: float = 1e-7):
+        super().__init__(learning_rate)
+        self.rho = _check_number(rho, "rho", 0.0, 1.0, low_inclusive=True)
+        self.epsilon = _check_number(epsilon, "epsilon", 0.0)
+
+    def init_state(self, param: np.ndarray) -> dict[str, np.ndarray]:
+        return {"s": np.zeros_like(param)}
+
+    def update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, np.ndarray]) -> None:
+        s = state["s"]
+        s *= self.rho
+        s += (1.0 - self.rho) * np.square(grad)
+        denom = np.sqrt(s)
+        denom += self.epsilon
+        param -= self.learning_rate * grad / denom
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "rho": self.rho, "epsilon": self.epsilon}
+
+
+class Adam(Optimizer):
+    """Adam, Algorithm 1 of Kingma & Ba (2015), epsilon added to sqrt(v_hat) as in PyTorch.
+
+    With t the step count (1, 2, ...) and m, v starting at 0::
+
+        m := beta_1 * m + (1 - beta_1) * dW
+        v := beta_2 * v + (1 - beta_2) * dW**2
+        m_hat = m / (1 - beta_1**t)
+        v_hat = v / (1 - beta_2**t)
+        W := W - learning_rate * m_hat / (sqrt(v_hat) + epsilon)
+    """
+
+    name = "adam"
+
+    def __init__(self, learning_rate: float = 0.001, beta_1: float = 0.9, beta_2: float = 0.999,
+                 epsilon: float = 1e-8):
+        super().__init__(learning_rate)
+        self.beta_1 = _check_number(beta_1, "beta_1", 0.0, 1.0, low_inclusive=True)
+        self.beta_2 = _check_number(beta_2, "beta_2", 0.0, 1.0, low_inclusive=True)
+        self.epsilon = _check_number(epsilon, "epsilon", 0.0)
+
+    def init_state(self, param: np.ndarray) -> dict[str, np.ndarray]:
+        return {"m": np.zeros_like(param), "v": np.zeros_like(param)}
+
+    def update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, np.ndarray]) -> None:
+        t = self.iterations
+        m, v = state["m"], state["v"]
+        m *= self.beta_1
+        m += (1.0 - self.beta_1) * grad
+        v *= self.beta_2
+        v += (1.0 - self.beta_2) * np.square(grad)
+        bias_1 = 1.0 - self.beta_1**t
+        bias_2 = 1.0 - self.beta_2**t
+        # sqrt(v_hat) + eps, then W -= (lr / bias_1) * m / denom: PyTorch's arrangement.
+        denom = np.sqrt(v)
+        denom /= math.sqrt(bias_2)
+        denom += self.epsilon
+        np.divide(m, denom, out=denom)
+        denom *= self.learning_rate / bias_1
+        param -= denom
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
+                "epsilon": self.epsilon}
+
+
+OPTIMIZERS: dict[str, type[Optimizer]] = {"sgd": SGD, "rmsprop": RMSprop, "adam": Adam}
+
+
+def get(identifier: str | Optimizer) -> Optimizer:
+    """Resolve an optimizer by name ('sgd', 'rmsprop', 'adam', default settings) or instance."""
+    if isinstance(identifier, Optimizer):
+        return identifier
+    if isinstance(identifier, type) and issubclass(identifier, Optimizer):
+        return identifier()
+    if isinstance(identifier, str) and identifier.lower() in OPTIMIZERS:
+        return OPTIMIZERS[identifier.lower()]()
+    raise ValueError(
+        f"optimizer must be an Optimizer instance or one of {sorted(OPTIMIZERS)}; got {identifier!r}."
+    )
