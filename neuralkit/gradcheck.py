@@ -128,6 +128,7 @@ def check_model(model: Any, X: Any, Y: Any, eps: float = 1e-6, tolerance: float 
     -------
     dict
         Relative error per parameter, keyed like ``model.get_parameters()`` ('W1', 'b1', ...).
+        The analytic gradients are taken from one backward pass before any perturbation.
     """
     from .model import _TrainStep
 
@@ -135,7 +136,6 @@ def check_model(model: Any, X: Any, Y: Any, eps: float = 1e-6, tolerance: float 
     X, Y = model._check_xy(X, Y, loss)
     model._build_layers(X.shape[1])
     X, Y = X.astype(np.float64), Y.astype(np.float64)
-    layers = model._parametric_layers()
     with _Float64Params(model.layers):
         step = _TrainStep(model, loss)
         step.optimizer = _NoUpdate()
@@ -152,11 +152,10 @@ def check_model(model: Any, X: Any, Y: Any, eps: float = 1e-6, tolerance: float 
 
         step(X, Y, 0, 0)
         errors = {}
-        for l, layer in enumerate(layers, start=1):
-            analytic = {name: np.array(g, dtype=np.float64) for name, g in layer.grads.items()}
-            for name, param in layer.params.items():
-                approx = numerical_gradient(objective, param, eps)
-                errors[f"{name}{l}"] = relative_error(analytic[name], approx)
+        for key, layer, name in model._parameter_slots():
+            analytic = np.array(layer.grads[name], dtype=np.float64)
+            approx = numerical_gradient(objective, layer.params[name], eps)
+            errors[key] = relative_error(analytic, approx)
     return _report("model", errors, tolerance, raise_on_failure)
 
 

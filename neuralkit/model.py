@@ -20,6 +20,7 @@ from ._validation import check_positive_int, check_targets_for_loss, check_X, ch
 from .callbacks import Callback, CallbackList, History, ProgressBar
 from .layers.activations import Sigmoid, Softmax
 from .layers.base import Layer
+from .layers.dense import Dense
 from .losses import BinaryCrossEntropy, CategoricalCrossEntropy, Loss
 from .optimizers import Optimizer
 
@@ -417,19 +418,31 @@ class Sequential:
     def _parametric_layers(self) -> list[Layer]:
         return [layer for layer in self.layers if layer.params]
 
+    def _parameter_slots(self) -> list[tuple[str, Layer, str]]:
+        """(key, layer, name) for every parameter: Dense layer l gives 'Wl' and 'bl', counting
+        Dense layers only (the course's numbering); any other layer's parameter is 'layer/name'."""
+        slots = []
+        l = 0
+        for layer in self._parametric_layers():
+            if isinstance(layer, Dense):
+                l += 1
+                slots += [(f"{name}{l}", layer, name) for name in layer.params]
+            else:
+                slots += [(f"{layer.name}/{name}", layer, name) for name in layer.params]
+        return slots
+
     def get_parameters(self) -> dict[str, np.ndarray]:
         """Copies of the parameters in the course's layout.
 
-        Layers with parameters are numbered 1..L in order; Dense layer l gives 'Wl' with
-        shape (n[l], n[l-1]) and 'bl' with shape (n[l], 1). Any other layer's parameter
-        ``p`` appears as 'pl'; 1-D parameters are given as columns (n, 1).
+        Dense layers are numbered 1..L in order: 'Wl' has shape (n[l], n[l-1]) and 'bl'
+        shape (n[l], 1). Any other layer's parameter appears as '<layer name>/<name>'.
+        1-D parameters are given as columns (n, 1), as the course gives biases.
         """
         self._require_built("get_parameters")
         out: dict[str, np.ndarray] = {}
-        for l, layer in enumerate(self._parametric_layers(), start=1):
-            for name, value in layer.params.items():
-                copy = value.copy()
-                out[f"{name}{l}"] = copy.reshape(-1, 1) if copy.ndim == 1 else copy
+        for key, layer, name in self._parameter_slots():
+            copy = layer.params[name].copy()
+            out[key] = copy.reshape(-1, 1) if copy.ndim == 1 else copy
         return out
 
     def set_parameters(self, parameters: dict[str, Any]) -> None:
@@ -443,33 +456,34 @@ class Sequential:
             raise TypeError(f"parameters must be a dict like {{'W1': ..., 'b1': ...}}; got "
                             f"{type(parameters).__name__}.")
         writes = []
-        expected_keys = set()
-        for l, layer in enumerate(self._parametric_layers(), start=1):
-            for name, target in layer.params.items():
-                key = f"{name}{l}"
-                expected_keys.add(key)
-                if key not in parameters:
-                    raise KeyError(
-                        f"set_parameters: missing key '{key}' (layer '{layer.name}', parameter "
-                        f"'{name}' of shape {target.shape}); got keys {sorted(parameters)}."
-                    )
-                value = np.asarray(parameters[key])
-                if value.dtype.kind not in "biuf":
-                    raise TypeError(f"set_parameters: '{key}' must be numeric; got dtype {value.dtype}.")
-                shapes_ok = value.shape == target.shape or (
-                    target.ndim == 1 and value.shape == (target.shape[0], 1))
-                if not shapes_ok:
-                    course = (target.shape[0], 1) if target.ndim == 1 else target.shape
-                    raise ValueError(
-                        f"set_parameters: '{key}' has shape {value.shape}; expected "
-                        f"{course}" + (f" or {target.shape}" if target.ndim == 1 else "") + "."
-                    )
-                if not np.isfinite(value).all():
-                    raise ValueError(f"set_parameters: '{key}' contains NaN or inf.")
-                writes.append((target, value.reshape(target.shape)))
+        slots = self._parameter_slots()
+        expected_keys = {key for key, _, _ in slots}
+        for key, layer, name in slots:
+            target = layer.params[name]
+            if key not in parameters:
+                raise ValueError(
+                    f"set_parameters: missing key '{key}' (layer '{layer.name}', parameter "
+                    f"'{name}' of shape {target.shape}); got keys {sorted(parameters)}."
+                )
+            value = np.asarray(parameters[key])
+            if value.dtype.kind not in "biuf":
+                raise TypeError(f"set_parameters: '{key}' must be numeric; got dtype {value.dtype}.")
+            shapes_ok = value.shape == target.shape or (
+                target.ndim == 1 and value.shape == (target.shape[0], 1))
+            if not shapes_ok:
+                course = (target.shape[0], 1) if target.ndim == 1 else target.shape
+                raise ValueError(
+                    f"set_parameters: '{key}' has shape {value.shape}; expected "
+                    f"{course}" + (f" or {target.shape}" if target.ndim == 1 else "") + "."
+                )
+            if not np.isfinite(value).all():
+                raise ValueError(f"set_parameters: '{key}' contains NaN or inf.")
+            writes.append((target, value.reshape(target.shape)))
         unknown = sorted(set(parameters) - expected_keys)
         if unknown:
-            raise KeyError(f"set_parameters: unknown keys {unknown}; the model has {sorted(expected_keys)}.")
+            raise ValueError(
+                f"set_parameters: unknown keys {unknown}; the model has {sorted(expected_keys)}."
+            )
         for target, value in writes:
             target[...] = value  # in place: optimizer state and references stay valid
 
