@@ -27,7 +27,7 @@ def to_float_array(data: Any, name: str, dtype: np.dtype) -> np.ndarray:
     if array.size == 0:
         raise ValueError(f"{name} is empty (shape {array.shape}); expected at least one sample.")
     array = np.asarray(array, dtype=dtype)
-    if not np.isfinite(array).all():
+    if not _all_finite(array):
         bad = np.argwhere(~np.isfinite(array))[0]
         where = ", ".join(str(int(i)) for i in bad)
         raise ValueError(
@@ -35,6 +35,14 @@ def to_float_array(data: Any, name: str, dtype: np.dtype) -> np.ndarray:
             "remove or impute those values."
         )
     return array
+
+
+def _all_finite(array: np.ndarray, chunk_elements: int = 1 << 20) -> bool:
+    """np.isfinite(array).all() without a boolean temporary the size of the data."""
+    if array.ndim < 2 or array.size <= chunk_elements:
+        return bool(np.isfinite(array).all())
+    rows = max(1, chunk_elements // max(1, array[0].size))
+    return all(np.isfinite(array[i:i + rows]).all() for i in range(0, array.shape[0], rows))
 
 
 def _first_item(array: np.ndarray) -> Any:

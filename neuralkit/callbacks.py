@@ -20,7 +20,7 @@ class Callback:
 
     ``logs`` passed to ``on_epoch_end`` hold the epoch's 'loss', each metric and, when
     validating, 'val_loss' and 'val_<metric>'; ``on_batch_end`` logs hold the batch's
-    'loss' and 'size'. Set ``self.model.stop_training = True`` to stop after this epoch.
+    'loss', 'size' and each metric's value on the batch. Set ``self.model.stop_training = True`` to stop after this epoch.
     """
 
     def __init__(self) -> None:
@@ -98,17 +98,25 @@ class ProgressBar(Callback):
                              dynamic_ncols=True)
             self._done = 0
             self._shown = 0
-            self._loss_sum = 0.0
+            self._seen = 0
+            self._sums: dict[str, float] = {}
             self._last = self._start
 
     def on_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
         if self._bar is None:
             return
         self._done += 1
-        self._loss_sum += logs["loss"]
+        size = logs["size"]
+        self._seen += size
+        sums = self._sums
+        sums["loss"] = sums.get("loss", 0.0) + logs["loss"]
+        for key, value in logs.items():
+            if key not in ("loss", "size"):
+                sums[key] = sums.get(key, 0.0) + value * size
         now = time.perf_counter()
         if now - self._last >= self.refresh_interval:
-            self._bar.set_postfix(loss=f"{self._loss_sum / self._done:.4f}", refresh=False)
+            running = {k: (v / self._done if k == "loss" else v / self._seen) for k, v in sums.items()}
+            self._bar.set_postfix({k: f"{v:.4f}" for k, v in running.items()}, refresh=False)
             self._bar.update(self._done - self._shown)
             self._shown = self._done
             self._last = now

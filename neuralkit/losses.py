@@ -101,7 +101,9 @@ class BinaryCrossEntropy(Loss):
         self._A = expit(Z) if A is None else A
         self._Y = Y
         # softplus(Z) = logaddexp(0, Z) never overflows.
-        return float(np.sum(np.logaddexp(0, Z) - Y * Z)) / Z.size
+        loss = np.logaddexp(0, Z)
+        loss -= Y * Z
+        return float(loss.sum()) / Z.size
 
     def backward_logits(self) -> np.ndarray:
         """dL/dZ = (A - Y) / size for the last :meth:`forward_logits`."""

@@ -75,7 +75,7 @@ class Dense(Layer):
         A_prev = self.cache
         # Written into the gradient arrays made at build: no allocation per batch.
         np.matmul(dZ.T, A_prev, out=self.grads["W"], casting="same_kind")
-        np.sum(dZ, axis=0, out=self.grads["b"])
+        np.add.reduce(dZ, axis=0, out=self.grads["b"])
         if not self.needs_input_grad:
             return None
         return dZ @ self.params["W"]

@@ -1,0 +1,342 @@
+"""Training speed against the machine's limit: neuralkit's fit beside its GEMM floor and peers.
+
+For each workload, seconds per epoch of:
+
+- ``gemm_floor``: only the matrix multiplies one epoch needs (per layer and batch: forward
+  A_prev @ W.T, backward dZ.T @ A_prev and dZ @ W, no dX for the first layer), same shapes
+  and dtype, outputs preallocated. No real training loop can beat it by much.
+- ``neuralkit``: ``Sequential.fit`` with plain SGD (shuffling when a batch is smaller than the
+  data, verbose=0), timed per epoch by a callback inside one fit call.
+- ``torch`` (when installed): a plain PyTorch training loop over index batches of in-memory
+  tensors, plain SGD.
+- ``sklearn`` (when installed): ``MLPClassifier(solver='sgd', momentum=0, alpha=0)``, one
+  ``partial_fit`` per epoch.
+
+Every implementation runs in a fresh subprocess with the same thread count (environment
+variables, threadpoolctl when installed, torch.set_num_threads), one warm-up epoch first; the
+repeats are interleaved across implementations and the median is reported with the spread.
+Each subprocess reports its peak RSS (VmHWM) and, as "training MB", how much the peak grew
+after the data was made (what the training itself cost in memory).
+
+Run::
+
+    python benchmarks/training.py                 # all workloads, 5 interleaved repeats
+    python benchmarks/training.py --quick         # 2 repeats, fewer epochs (< 2 minutes)
+    python benchmarks/training.py --workloads a c --json results.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from typing import Any
+
+import numpy as np
+
+WORKLOADS: dict[str, dict[str, Any]] = {
+    "a": dict(title="60000x784 -> 256 ReLU -> 128 ReLU -> 10 softmax, batch 128, float32",
+              m=60000, n_x=784, hidden=[256, 128], n_out=10, batch=128, dtype="float32",
+              epochs=3, quick_epochs=1),
+    "a'": dict(title="same as (a), float64",
+               m=60000, n_x=784, hidden=[256, 128], n_out=10, batch=128, dtype="float64",
+               epochs=3, quick_epochs=1),
+    "b": dict(title="209x12288 -> 20 -> 7 -> 5 -> 1 sigmoid, full batch, float64 (the cat network)",
+              m=209, n_x=12288, hidden=[20, 7, 5], n_out=1, batch=209, dtype="float64",
+              epochs=100, quick_epochs=30),
+    "c": dict(title="1000x20 -> 16 ReLU -> 1 sigmoid, batch 32, float64",
+              m=1000, n_x=20, hidden=[16], n_out=1, batch=32, dtype="float64",
+              epochs=100, quick_epochs=30),
+}
+IMPLEMENTATIONS = ["gemm_floor", "neuralkit", "torch", "sklearn"]
+LEARNING_RATE = 0.01
+
+
+# ---------------------------------------------------------------------------- workers
+def _data(w: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((w["m"], w["n_x"]), dtype=w["dtype"])
+    if w["n_out"] == 1:
+        y = (X[:, 0] + 0.5 * X[:, 1] > 0).astype(np.int64)
+    else:
+        y = rng.integers(0, w["n_out"], w["m"])
+    return X, y
+
+
+def _batch_sizes(w: dict[str, Any]) -> list[int]:
+    full, rest = divmod(w["m"], w["batch"])
+    return [w["batch"]] * full + ([rest] if rest else [])
+
+
+def _run_gemm_floor(w: dict[str, Any], X: np.ndarray, y: np.ndarray, epochs: int) -> list[float]:
+    dims = [w["n_x"], *w["hidden"], w["n_out"]]
+    rng = np.random.default_rng(1)
+    dtype = np.dtype(w["dtype"])
+    Ws = [rng.standard_normal((dims[i + 1], dims[i])).astype(dtype) for i in range(len(dims) - 1)]
+    sizes = _batch_sizes(w)
+    b = sizes[0]
+    acts = [np.ascontiguousarray(X[:b])] + [rng.standard_normal((b, d)).astype(dtype) for d in dims[1:]]
+    outs = [np.empty((b, d), dtype) for d in dims[1:]]
+    dWs = [np.empty_like(W) for W in Ws]
+    dAs = [np.empty((b, d), dtype) for d in dims[:-1]]
+    times = []
+    for _ in range(epochs):
+        start = time.perf_counter()
+        for n in sizes:
+            for i, W in enumerate(Ws):
+                np.matmul(acts[i][:n], W.T, out=outs[i][:n])
+            for i in range(len(Ws) - 1, -1, -1):
+                dZ = acts[i + 1][:n]
+                np.matmul(dZ.T, acts[i][:n], out=dWs[i])
+                if i > 0:
+                    np.matmul(dZ, Ws[i], out=dAs[i][:n])
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def _run_neuralkit(w: dict[str, Any], X: np.ndarray, y: np.ndarray, epochs: int) -> list[float]:
+    from neuralkit import Sequential
+    from neuralkit.callbacks import Callback
+    from neuralkit.layers import Dense, ReLU, Sigmoid, Softmax
+    from neuralkit.optimizers import SGD
+
+    class EpochTimer(Callback):
+        def __init__(self) -> None:
+            super().__init__()
+            self.times: list[float] = []
+
+        def on_epoch_begin(self, epoch: int, logs: Any = None) -> None:
+            self._start = time.perf_counter()
+
+        def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
+            self.times.append(time.perf_counter() - self._start)
+
+    layers: list[Any] = []
+    for units in w["hidden"]:
+        layers += [Dense(units), ReLU()]
+    layers += [Dense(w["n_out"]), Softmax() if w["n_out"] > 1 else Sigmoid()]
+    model = Sequential(layers, seed=0, dtype=w["dtype"])
+    model.compile(optimizer=SGD(LEARNING_RATE))
+    timer = EpochTimer()
+    model.fit(X, y, epochs=epochs, batch_size=w["batch"], shuffle=True, verbose=0, callbacks=[timer])
+    return timer.times
+
+
+def _run_torch(w: dict[str, Any], X: np.ndarray, y: np.ndarray, epochs: int) -> list[float]:
+    import torch
+
+    torch.set_num_threads(int(os.environ["BENCH_THREADS"]))
+    torch.manual_seed(0)
+    dtype = torch.float32 if w["dtype"] == "float32" else torch.float64
+    dims = [w["n_x"], *w["hidden"], w["n_out"]]
+    mods: list[Any] = []
+    for i in range(len(dims) - 1):
+        mods.append(torch.nn.Linear(dims[i], dims[i + 1]))
+        if i < len(dims) - 2:
+            mods.append(torch.nn.ReLU())
+    net = torch.nn.Sequential(*mods).to(dtype)
+    Xt = torch.from_numpy(X)
+    if w["n_out"] == 1:
+        Yt = torch.from_numpy(y.reshape(-1, 1)).to(dtype)
+        loss_fn: Any = torch.nn.BCEWithLogitsLoss()
+    else:
+        Yt = torch.from_numpy(y)
+        loss_fn = torch.nn.CrossEntropyLoss()
+    opt = torch.optim.SGD(net.parameters(), lr=LEARNING_RATE)
+    m, b = w["m"], w["batch"]
+    times = []
+    for _ in range(epochs):
+        start = time.perf_counter()
+        order = torch.randperm(m) if b < m else None
+        for s in range(0, m, b):
+            if order is None:
+                xb, yb = Xt[s:s + b], Yt[s:s + b]
+            else:
+                idx = order[s:s + b]
+                xb, yb = Xt[idx], Yt[idx]
+            opt.zero_grad(set_to_none=True)
+            loss = loss_fn(net(xb), yb)
+            loss.backward()
+            opt.step()
+            loss.item()  # a training loop reports its loss; this also syncs
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def _run_sklearn(w: dict[str, Any], X: np.ndarray, y: np.ndarray, epochs: int) -> list[float]:
+    import warnings
+
+    from sklearn.neural_network import MLPClassifier
+
+    clf = MLPClassifier(hidden_layer_sizes=tuple(w["hidden"]), solver="sgd", momentum=0.0,
+                        alpha=0.0, learning_rate_init=LEARNING_RATE, batch_size=w["batch"],
+                        shuffle=True, random_state=0)
+    classes = np.unique(y)
+    times = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for _ in range(epochs):
+            start = time.perf_counter()
+            clf.partial_fit(X, y, classes=classes)
+            times.append(time.perf_counter() - start)
+    return times
+
+
+RUNNERS = {"gemm_floor": _run_gemm_floor, "neuralkit": _run_neuralkit, "torch": _run_torch,
+           "sklearn": _run_sklearn}
+
+
+def _peak_rss_mb() -> float:
+    # VmHWM belongs to this process image; ru_maxrss would inherit the parent's peak on Linux.
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _worker(impl: str, workload: str, epochs: int) -> None:
+    try:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(int(os.environ["BENCH_THREADS"]))
+    except ImportError:
+        pass
+    w = WORKLOADS[workload]
+    X, y = _data(w)
+    rss_before = _peak_rss_mb()
+    times = RUNNERS[impl](w, X, y, epochs + 1)[1:]  # the first epoch is the warm-up
+    peak = _peak_rss_mb()
+    print(json.dumps({"epoch_s": statistics.median(times), "peak_rss_mb": peak,
+                      "rss_after_data_mb": rss_before, "data_mb": (X.nbytes + y.nbytes) / 2**20}))
+
+
+# ---------------------------------------------------------------------------- driver
+def _available(impl: str) -> bool:
+    module = {"torch": "torch", "sklearn": "sklearn"}.get(impl)
+    if module is None:
+        return True
+    import importlib.util
+
+    return importlib.util.find_spec(module) is not None
+
+
+def _machine(threads: int) -> dict[str, Any]:
+    info: dict[str, Any] = {"python": platform.python_version(), "numpy": np.__version__,
+                            "cores": os.cpu_count(), "threads": threads,
+                            "cpu": platform.processor() or platform.machine()}
+    try:
+        with open("/proc/cpuinfo") as f:
+            names = [line.split(":", 1)[1].strip() for line in f if line.startswith("model name")]
+        if names:
+            info["cpu"] = names[0]
+    except OSError:
+        pass
+    try:
+        from threadpoolctl import threadpool_info
+
+        info["blas"] = sorted({f"{p.get('internal_api')} {p.get('version')}" for p in threadpool_info()
+                               if p.get("user_api") == "blas"})
+    except ImportError:
+        info["blas"] = ["(install threadpoolctl to see the BLAS)"]
+    from importlib import metadata
+
+    for name, dist in (("torch", "torch"), ("sklearn", "scikit-learn")):
+        try:
+            info[name] = metadata.version(dist)  # not imported: the driver stays small
+        except metadata.PackageNotFoundError:
+            info[name] = None
+    return info
+
+
+def _run_one(impl: str, workload: str, epochs: int, threads: int) -> dict[str, Any]:
+    env = dict(os.environ, BENCH_THREADS=str(threads), OMP_NUM_THREADS=str(threads),
+               OPENBLAS_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))
+    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env["PYTHONPATH"] = repo + os.pathsep + env.get("PYTHONPATH", "")
+    out = subprocess.run([sys.executable, os.path.abspath(__file__), "--worker", impl, workload,
+                          str(epochs)], capture_output=True, text=True, env=env, check=False)
+    if out.returncode != 0:
+        raise RuntimeError(f"{impl} on ({workload}) failed:\n{out.stderr}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="2 repeats and fewer epochs (< 2 minutes)")
+    parser.add_argument("--repeats", type=int, default=None, help="interleaved repeats (default 5, quick 2)")
+    parser.add_argument("--workloads", nargs="+", default=list(WORKLOADS), choices=list(WORKLOADS))
+    parser.add_argument("--impls", nargs="+", default=IMPLEMENTATIONS, choices=IMPLEMENTATIONS)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--json", metavar="PATH", help="write the results as a JSON list")
+    parser.add_argument("--worker", nargs=3, metavar=("IMPL", "WORKLOAD", "EPOCHS"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.worker:
+        impl, workload, epochs = args.worker
+        _worker(impl, workload, int(epochs))
+        return []
+
+    from tqdm import tqdm
+
+    repeats = args.repeats or (2 if args.quick else 5)
+    impls = [i for i in args.impls if _available(i)]
+    missing = sorted(set(args.impls) - set(impls))
+    machine = _machine(args.threads)
+    runs: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    jobs = [(r, wl, impl) for wl in args.workloads for r in range(repeats) for impl in impls]
+    for _, wl, impl in tqdm(jobs, desc="runs", unit="run"):
+        w = WORKLOADS[wl]
+        epochs = w["quick_epochs"] if args.quick else w["epochs"]
+        runs.setdefault((wl, impl), []).append(_run_one(impl, wl, epochs, args.threads))
+
+    results = []
+    for wl in args.workloads:
+        med = {impl: statistics.median(r["epoch_s"] for r in runs[(wl, impl)]) for impl in impls}
+        for impl in impls:
+            rs = runs[(wl, impl)]
+            results.append({
+                "workload": wl, "impl": impl, "epoch_s": med[impl],
+                "min_s": min(r["epoch_s"] for r in rs), "max_s": max(r["epoch_s"] for r in rs),
+                "vs_floor": med[impl] / med["gemm_floor"] if "gemm_floor" in med else None,
+                "vs_torch": med[impl] / med["torch"] if "torch" in med else None,
+                "vs_sklearn": med[impl] / med["sklearn"] if "sklearn" in med else None,
+                "peak_rss_mb": statistics.median(r["peak_rss_mb"] for r in rs),
+                "added_mb": statistics.median(r["peak_rss_mb"] - r["rss_after_data_mb"] for r in rs),
+                "data_mb": rs[0]["data_mb"], "repeats": len(rs),
+            })
+
+    print(f"\nmachine: {machine['cpu']}, {machine['cores']} cores, {args.threads} threads, "
+          f"Python {machine['python']}, NumPy {machine['numpy']}, BLAS {', '.join(machine['blas'])}, "
+          f"torch {machine['torch']}, scikit-learn {machine['sklearn']}")
+    print(f"medians of {repeats} interleaved runs, each a fresh process; s/epoch after one warm-up epoch"
+          + (f"; not installed: {', '.join(missing)}" if missing else ""))
+    header = ("workload", "impl", "s/epoch", "spread", "x floor", "x torch", "x sklearn", "peak RSS MB",
+              "training MB", "data MB")
+    rows = [header]
+    for r in results:
+        def ratio(x: float | None) -> str:
+            return "-" if x is None else f"{x:.2f}"
+        rows.append((f"({r['workload']})", r["impl"], f"{r['epoch_s']:.5f}",
+                     f"{r['min_s']:.5f}-{r['max_s']:.5f}", ratio(r["vs_floor"]), ratio(r["vs_torch"]),
+                     ratio(r["vs_sklearn"]), f"{r['peak_rss_mb']:.0f}", f"{r['added_mb']:.0f}",
+                     f"{r['data_mb']:.1f}"))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    for i, row in enumerate(rows):
+        print("  ".join(c.ljust(wd) for c, wd in zip(row, widths, strict=True)))
+        if i == 0:
+            print("  ".join("-" * wd for wd in widths))
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"machine": machine, "results": results}, f, indent=2)
+    return results
+
+
+if __name__ == "__main__":
+    main()
