@@ -269,7 +269,8 @@ def _run_one(impl: str, workload: str, epochs: int, threads: int) -> dict[str, A
 
 
 def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="2 repeats and fewer epochs (< 2 minutes)")
     parser.add_argument("--repeats", type=int, default=None, help="interleaved repeats (default 5, quick 2)")
     parser.add_argument("--workloads", nargs="+", default=list(WORKLOADS), choices=list(WORKLOADS))

@@ -20,7 +20,8 @@ class Callback:
 
     ``logs`` passed to ``on_epoch_end`` hold the epoch's 'loss', each metric and, when
     validating, 'val_loss' and 'val_<metric>'; ``on_batch_end`` logs hold the batch's
-    'loss', 'size' and each metric's value on the batch. Set ``self.model.stop_training = True`` to stop after this epoch.
+    'loss', 'size' and each metric's value on the batch. Set
+    ``self.model.stop_training = True`` to stop after this epoch.
     """
 
     def __init__(self) -> None:
