@@ -102,6 +102,12 @@ def test_course_layout_is_recognised_as_transposed(model):
     assert "X.T" in message and "Y.T" in message
 
 
+def test_transposed_x_with_1d_labels_on_an_unbuilt_model():
+    X, y = _data()
+    message = _fit_fails(_fresh_model(), ValueError, "same number of samples", X.T, y)
+    assert "X looks transposed" in message and "X.T" in message
+
+
 def test_transposed_x_with_built_model_is_reported_before_sample_counts():
     model = _trained_model()
     X, y = _data()
