@@ -2,6 +2,7 @@
 parameters in the course's layout, dtype, reproducibility and progress output."""
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -486,3 +487,25 @@ def test_stop_training_from_a_callback():
     history = _small_net().fit(X, y, epochs=10, verbose=0, callbacks=[StopAfterTwo()])
     assert len(history.history["loss"]) == 2
     assert math.isfinite(history.history["loss"][-1])
+
+
+def test_divergence_error_keeps_the_last_finite_parameters():
+    class Snapshot(Callback):
+        def on_batch_end(self, batch, logs=None):
+            self.last = self.model.get_parameters()
+
+    from neuralkit import DivergenceError
+
+    rng = np.random.default_rng(0)
+    X, Y = rng.standard_normal((20, 3)), rng.standard_normal((20, 1)) * 10
+    model = Sequential([Dense(8, input_dim=3), ReLU(), Dense(1)], seed=0)
+    model.compile(loss="mse", optimizer=SGD(5.0))
+    snapshot = Snapshot()
+    # numpy may warn about the overflow on the way; the test is about what fit does next.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        with pytest.raises(DivergenceError, match="loss became"):
+            model.fit(X, Y, epochs=100, batch_size=20, verbose=0, callbacks=[snapshot])
+    for key, value in model.get_parameters().items():
+        assert np.isfinite(value).all()
+        np.testing.assert_array_equal(value, snapshot.last[key])
