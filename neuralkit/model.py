@@ -336,10 +336,12 @@ class Sequential:
                 callback.on_batch_begin(step, {"size": Xb.shape[0]})
             batch_loss, A = trainer(Xb, Yb, epoch, step)
             loss_sum += batch_loss
+            batch_logs = {"loss": batch_loss, "size": Xb.shape[0]}
             for name, fn in metric_fns.items():
-                metric_sums[name] += fn(A, Yb)
+                value = fn(A, Yb)
+                metric_sums[name] += value
+                batch_logs[name] = value / Xb.shape[0]
             if end:
-                batch_logs = {"loss": batch_loss, "size": Xb.shape[0]}
                 for callback in end:
                     callback.on_batch_end(step, batch_logs)
         logs = {"loss": loss_sum / len(batches)}
