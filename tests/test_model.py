@@ -509,3 +509,59 @@ def test_divergence_error_keeps_the_last_finite_parameters():
     for key, value in model.get_parameters().items():
         assert np.isfinite(value).all()
         np.testing.assert_array_equal(value, snapshot.last[key])
+
+
+def test_batch_logs_hold_each_batch_metric():
+    class Recorder(Callback):
+        def on_train_begin(self, logs=None):
+            self.logs = []
+
+        def on_batch_end(self, batch, logs=None):
+            self.logs.append(dict(logs))
+
+    X, y = _binary_data(10)
+    model = _small_net()
+    model.compile(loss="binary_crossentropy", optimizer=SGD(0.5), metrics=["accuracy"])
+    p = model.get_parameters()
+    expected = []
+    for start in range(0, 10, 4):
+        loss, correct, p = _net_sgd_step(p, X[start:start + 4], y[start:start + 4, None], 0.5)
+        expected.append((loss, correct / len(y[start:start + 4])))
+    recorder = Recorder()
+    model.fit(X, y, epochs=1, batch_size=4, shuffle=False, verbose=0, callbacks=[recorder])
+    assert [log["size"] for log in recorder.logs] == [4, 4, 2]
+    for log, (loss, accuracy) in zip(recorder.logs, expected, strict=True):
+        assert log["loss"] == pytest.approx(loss, rel=1e-12)
+        assert log["accuracy"] == accuracy
+
+
+def test_verbose_1_bar_shows_running_loss_and_metrics(capsys, monkeypatch):
+    import tqdm.auto
+
+    from neuralkit.callbacks import ProgressBar
+
+    postfixes = []
+
+    class RecordingTqdm(tqdm.auto.tqdm):
+        def set_postfix(self, ordered_dict=None, refresh=True, **kwargs):
+            postfixes.append(kwargs)
+            super().set_postfix(ordered_dict, refresh, **kwargs)
+
+    monkeypatch.setattr(tqdm.auto, "tqdm", RecordingTqdm)
+    monkeypatch.setattr(ProgressBar, "refresh_interval", 0.0)  # refresh after every batch
+    X, y = _binary_data()
+    model = _small_net()
+    model.compile(optimizer=SGD(0.5), metrics=["accuracy", "mae"])
+    p = model.get_parameters()
+    running_correct, running_loss = 0, []
+    expected = []
+    for start in range(0, 10, 4):
+        loss, correct, p = _net_sgd_step(p, X[start:start + 4], y[start:start + 4, None], 0.5)
+        running_correct += correct
+        running_loss.append(loss)
+        expected.append((np.mean(running_loss), running_correct / min(start + 4, 10)))
+    model.fit(X, y, epochs=1, batch_size=4, shuffle=False, verbose=1)
+    assert [set(p) for p in postfixes] == [{"loss", "accuracy", "mae"}] * 3
+    for shown, (loss, accuracy) in zip(postfixes, expected, strict=True):
+        assert shown["loss"] == f"{loss:.4f}" and shown["accuracy"] == f"{accuracy:.4f}"
+    assert "Epoch 1/1" in capsys.readouterr().err
