@@ -565,3 +565,34 @@ def test_verbose_1_bar_shows_running_loss_and_metrics(capsys, monkeypatch):
     for shown, (loss, accuracy) in zip(postfixes, expected, strict=True):
         assert shown["loss"] == f"{loss:.4f}" and shown["accuracy"] == f"{accuracy:.4f}"
     assert "Epoch 1/1" in capsys.readouterr().err
+
+
+def test_fit_predict_evaluate_signatures_and_defaults():
+    import inspect
+
+    fit = inspect.signature(Sequential.fit).parameters
+    defaults = {name: p.default for name, p in fit.items() if p.default is not inspect.Parameter.empty}
+    assert defaults == {"epochs": 1, "batch_size": 32, "shuffle": True, "validation_data": None,
+                        "validation_split": 0.0, "verbose": 1, "callbacks": None}
+    assert inspect.signature(Sequential.predict).parameters["batch_size"].default is None
+
+
+def test_build_method():
+    model = Sequential([Dense(3), ReLU(), Dense(1)], seed=0)
+    model.build(4)
+    assert model.built and model.get_parameters()["W1"].shape == (3, 4)
+    with pytest.raises(ValueError, match="built for 4"):
+        model.build(5)
+    with pytest.raises(ValueError, match="no layers"):
+        Sequential().build(3)
+    with pytest.raises(ValueError, match="input_dim"):
+        Sequential([Dense(2)]).build(0)
+
+
+def test_batch_size_at_least_m_is_one_batch():
+    X, y = _binary_data(10)
+    for batch_size in (10, 11, 1000):
+        model = _small_net()
+        model.compile(optimizer=SGD(0.5))
+        model.fit(X, y, epochs=3, batch_size=batch_size, verbose=0)
+        assert model.optimizer.iterations == 3
