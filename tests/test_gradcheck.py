@@ -76,3 +76,16 @@ def test_check_loss_catches_a_wrong_gradient():
 def test_check_layer_rejects_1d_input():
     with pytest.raises(ValueError, match="2-D"):
         gradcheck.check_layer(ReLU(), np.ones(3))
+
+
+@pytest.mark.parametrize("last, loss", [(Softmax, "mse"), (Sigmoid, "categorical_crossentropy"),
+                                        (Softmax, "binary_crossentropy")])
+def test_unfused_pairings_pass(last, loss):
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((6, 4))
+    Y = np.eye(3)[rng.integers(0, 3, 6)]
+    model = Sequential([Dense(5, input_dim=4), Tanh(), Dense(3), last()], seed=0)
+    model.compile(loss=loss)
+    assert not model._is_fused(model.loss)
+    errors = gradcheck.check_model(model, X, Y)
+    assert set(errors) == {"W1", "b1", "W2", "b2"}
