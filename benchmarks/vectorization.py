@@ -22,6 +22,7 @@ Run::
     python benchmarks/vectorization.py                    # default sizes, < 10 minutes
     python benchmarks/vectorization.py --quick            # < 60 s, still the 10^6 dot product
     python benchmarks/vectorization.py --json results.json --plot vectorization.png
+    python benchmarks/vectorization.py --blas-threads 1   # on a busy machine (needs threadpoolctl)
 
 ``--plot`` needs matplotlib (``pip install "neuralkit[plot]"``).
 """
@@ -289,7 +290,8 @@ def _blas() -> str:
         threadpool_info = None
     if threadpool_info is not None:
         # NumPy and SciPy may each bundle their own BLAS: say whose is whose.
-        found = [f"{info.get('internal_api')} {info.get('version')} ({info.get('num_threads')} threads"
+        found = [f"{info.get('internal_api')} {info.get('version')} ({info.get('num_threads')} "
+                 + ("thread" if info.get("num_threads") == 1 else "threads")
                  + (f", {info['architecture']}" if info.get("architecture") else "")
                  + f", {os.path.basename(os.path.dirname(info.get('filepath', '')))})"
                  for info in threadpool_info() if info.get("user_api") == "blas"]
@@ -312,6 +314,8 @@ def machine() -> dict[str, str]:
         "python": platform.python_version(),
         "numpy": np.__version__,
         "blas": _blas(),
+        "load": ("1/5/15-min load average at start " + ", ".join(f"{x:.2f}" for x in os.getloadavg())
+                 if hasattr(os, "getloadavg") else "unknown"),
         "neuralkit": neuralkit.__version__,
     }
 
@@ -401,10 +405,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", metavar="PATH", help="write the results as a JSON list")
     parser.add_argument("--plot", metavar="PATH", help="write a PNG plot (needs matplotlib)")
     parser.add_argument("--markdown", action="store_true", help="also print the table as Markdown")
+    parser.add_argument("--blas-threads", type=int, metavar="N",
+                        help="limit BLAS to N threads (needs threadpoolctl); 1 is fairer on a "
+                             "machine shared with other work, where BLAS threads wait on each other")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
     if args.repeats is not None and args.repeats < 1:
         parser.error(f"--repeats must be >= 1; got {args.repeats}.")
+    limiter = None
+    if args.blas_threads is not None:
+        if args.blas_threads < 1:
+            parser.error(f"--blas-threads must be >= 1; got {args.blas_threads}.")
+        try:
+            from threadpoolctl import threadpool_limits
+        except ImportError:
+            parser.error("--blas-threads needs threadpoolctl (pip install threadpoolctl); or set "
+                         "OPENBLAS_NUM_THREADS / MKL_NUM_THREADS / OMP_NUM_THREADS before starting.")
+        limiter = threadpool_limits(limits=args.blas_threads, user_api="blas")
     if args.plot:
         require_matplotlib()  # fail now, not after minutes of timing
     name = "quick" if args.quick else "smallest" if args.smallest else "default"
@@ -429,6 +446,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             json.dump([r.as_json() for r in results], f, indent=2)
     if args.plot:
         plot(results, args.plot, f"{info['cpu']}, NumPy {info['numpy']}, {info['blas']}")
+    if limiter is not None:
+        limiter.restore_original_limits()
     return 0
 
 
