@@ -366,6 +366,8 @@ def require_matplotlib() -> Any:
 def plot(results: list[Result], path: str, title: str = "") -> None:
     """Log-log seconds per call against size, looped vs vectorized, one panel per case."""
     plt = require_matplotlib()
+    from matplotlib import ticker
+
     cases = [case for case in CASES if any(r.case == case.name for r in results)]
     cols = 2 if len(cases) > 1 else 1
     rows = math.ceil(len(cases) / cols)
@@ -381,6 +383,7 @@ def plot(results: list[Result], path: str, title: str = "") -> None:
         ax.set_title(case.name)
         ax.set_xlabel(case.x_label)
         ax.set_ylabel("seconds per call (median)")
+        ax.xaxis.set_minor_formatter(ticker.NullFormatter())  # a short decade axis labels its minor ticks
         ax.grid(True, which="both", alpha=0.3)
         ax.legend(fontsize=8)
     for ax in list(axes.flat)[len(cases):]:
