@@ -185,6 +185,8 @@ class LoopSigmoid(Sigmoid):
 
     The scalar sigma is the stable one of ``neuralkit.reference._scalar.sigmoid``: it never
     exponentiates a positive number, so Z = +-1000 gives exactly 1 and 0 with no overflow.
+    Being a Sigmoid, it is fused with a following BinaryCrossEntropy by Sequential, whose
+    backward is then skipped, exactly as for the vectorized Sigmoid.
     """
 
     def forward(self, Z: np.ndarray, training: bool = True) -> np.ndarray:
@@ -243,6 +245,9 @@ class LoopSoftmax(Softmax):
 
         s_i      = sum_c dA[i, c] A[i, c]
         dZ[i, k] = A[i, k] (dA[i, k] - s_i)
+
+    Being a Softmax, it is fused with a following CategoricalCrossEntropy by Sequential,
+    exactly as the vectorized Softmax is.
     """
 
     def forward(self, Z: np.ndarray, training: bool = True) -> np.ndarray:
