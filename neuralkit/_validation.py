@@ -99,6 +99,10 @@ def check_XY(X: Any, Y: Any, dtype: np.dtype, n_features: int | None,
                 f" They look transposed (the course's (n_x, m) layout): pass {x_name}.T and "
                 f"{y_name}.T."
             )
+        elif Y.ndim == 1 and Y.shape[0] == X.shape[1]:
+            message += (
+                f" {x_name} looks transposed (the course's (n_x, m) layout): pass {x_name}.T."
+            )
         raise ValueError(message)
     if Y.ndim == 1:
         Y = Y.reshape(-1, 1)

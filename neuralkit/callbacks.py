@@ -20,8 +20,7 @@ class Callback:
 
     ``logs`` passed to ``on_epoch_end`` hold the epoch's 'loss', each metric and, when
     validating, 'val_loss' and 'val_<metric>'; ``on_batch_end`` logs hold the batch's
-    'loss', 'size' and each metric's value on the batch. Set
-    ``self.model.stop_training = True`` to stop after this epoch.
+    'loss', 'size' and each metric. Set ``self.model.stop_training = True`` to stop after this epoch.
     """
 
     def __init__(self) -> None:
@@ -99,25 +98,25 @@ class ProgressBar(Callback):
                              dynamic_ncols=True)
             self._done = 0
             self._shown = 0
-            self._seen = 0
-            self._sums: dict[str, float] = {}
+            self._loss_sum = 0.0
+            self._metric_sums: dict[str, float] = {}
+            self._samples = 0
             self._last = self._start
 
     def on_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
         if self._bar is None:
             return
         self._done += 1
+        self._loss_sum += logs["loss"]
         size = logs["size"]
-        self._seen += size
-        sums = self._sums
-        sums["loss"] = sums.get("loss", 0.0) + logs["loss"]
+        self._samples += size
         for key, value in logs.items():
-            if key not in ("loss", "size"):
-                sums[key] = sums.get(key, 0.0) + value * size
+            if key not in ("loss", "size"):  # metrics: running mean over the epoch's examples
+                self._metric_sums[key] = self._metric_sums.get(key, 0.0) + value * size
         now = time.perf_counter()
         if now - self._last >= self.refresh_interval:
-            running = {k: (v / self._done if k == "loss" else v / self._seen) for k, v in sums.items()}
-            self._bar.set_postfix({k: f"{v:.4f}" for k, v in running.items()}, refresh=False)
+            running = {k: f"{v / self._samples:.4f}" for k, v in self._metric_sums.items()}
+            self._bar.set_postfix(loss=f"{self._loss_sum / self._done:.4f}", **running, refresh=False)
             self._bar.update(self._done - self._shown)
             self._shown = self._done
             self._last = now

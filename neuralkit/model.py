@@ -338,9 +338,9 @@ class Sequential:
             loss_sum += batch_loss
             batch_logs = {"loss": batch_loss, "size": Xb.shape[0]}
             for name, fn in metric_fns.items():
-                total = fn(A, Yb)
-                metric_sums[name] += total
-                batch_logs[name] = total / Xb.shape[0]
+                value = fn(A, Yb)
+                metric_sums[name] += value
+                batch_logs[name] = value / Xb.shape[0]
             if end:
                 for callback in end:
                     callback.on_batch_end(step, batch_logs)

@@ -1,0 +1,38 @@
+"""Looped (non-vectorized) reference implementations: the course's code before vectorizing.
+
+Explicit Python for-loops over examples, units and features with scalar arithmetic, used as
+test oracles for the vectorized code and as the "looped" side of
+``benchmarks/vectorization.py``. The layers and losses subclass their vectorized twins and
+drop into a ``Sequential`` unchanged::
+
+    from neuralkit import Sequential
+    from neuralkit.reference import LoopDense, LoopReLU, LoopSigmoid
+
+    model = Sequential([LoopDense(4), LoopReLU(), LoopDense(1), LoopSigmoid()], seed=0)
+
+trains exactly like ``Sequential([Dense(4), ReLU(), Dense(1), Sigmoid()], seed=0)``, only
+much more slowly.
+"""
+
+from .dot import dot_looped, dot_vectorized
+from .layers import LoopDense, LoopLeakyReLU, LoopLinear, LoopReLU, LoopSigmoid, LoopSoftmax, LoopTanh
+from .logistic import LogisticStep, logistic_step_looped, logistic_step_vectorized
+from .losses import LoopBinaryCrossEntropy, LoopCategoricalCrossEntropy, LoopMeanSquaredError
+
+__all__ = [
+    "LoopDense",
+    "LoopLinear",
+    "LoopReLU",
+    "LoopLeakyReLU",
+    "LoopSigmoid",
+    "LoopTanh",
+    "LoopSoftmax",
+    "LoopMeanSquaredError",
+    "LoopBinaryCrossEntropy",
+    "LoopCategoricalCrossEntropy",
+    "LogisticStep",
+    "logistic_step_looped",
+    "logistic_step_vectorized",
+    "dot_looped",
+    "dot_vectorized",
+]
