@@ -1,6 +1,18 @@
 """neuralkit: a small, object-oriented, Keras-style neural-network framework on NumPy."""
 
-from . import callbacks, gradcheck, initializers, layers, losses, metrics, optimizers
+from . import (
+    callbacks,
+    course,
+    datasets,
+    gradcheck,
+    initializers,
+    layers,
+    losses,
+    metrics,
+    optimizers,
+    plotting,
+    regularizers,
+)
 from .model import DivergenceError, Sequential
 
 __version__ = "0.1.0"
@@ -17,3 +29,4 @@ __all__ = [
     "gradcheck",
     "__version__",
 ]
+__all__ += ["course", "datasets", "plotting", "regularizers"]
