@@ -257,16 +257,24 @@ def load_npz(path: str | os.PathLike, flatten: bool = False, scale: bool = False
     """
     path = _check_path(path, "path")
     try:
-        with np.load(path, allow_pickle=False) as data:
-            missing = [k for k in NPZ_KEYS if k not in data.files]
-            if missing:
-                raise ValueError(
-                    f"{path!r} must hold the arrays {list(NPZ_KEYS)}; missing {missing}, "
-                    f"got {sorted(data.files)}."
-                )
+        data = np.load(path, allow_pickle=False)
+    except (OSError, EOFError, ValueError) as exc:  # numpy takes unknown bytes for a pickle
+        raise ValueError(f"{path!r} is not a readable .npz file ({exc})") from None
+    if not isinstance(data, np.lib.npyio.NpzFile):
+        raise ValueError(f"{path!r} holds a single array, not an .npz archive with the keys "
+                         f"{list(NPZ_KEYS)}.")
+    with data:
+        missing = [k for k in NPZ_KEYS if k not in data.files]
+        if missing:
+            raise ValueError(
+                f"{path!r} must hold the arrays {list(NPZ_KEYS)}; missing {missing}, "
+                f"got {sorted(data.files)}."
+            )
+        try:
             arrays = {k: data[k] for k in NPZ_KEYS}
-    except (OSError, EOFError) as exc:  # not a zip / npz at all
-        raise ValueError(f"{path!r} is not a readable .npz file: {exc}") from None
+        except ValueError as exc:
+            raise ValueError(f"{path!r} holds Python objects, which neuralkit never unpickles "
+                             f"(allow_pickle=False): {exc}") from None
     for key in ("x_train", "x_test"):
         arrays[key] = _prepare_images(arrays[key], key, flatten, scale, dtype)
     for x_key, y_key in (("x_train", "y_train"), ("x_test", "y_test")):
