@@ -173,7 +173,7 @@ def test_load_npz_bad_files(tmp_path):
 
 # ---------------------------------------------------------------------- load_catvnoncat
 def write_catvnoncat(directory, m_train=5, m_test=3, size=64, seed=0):
-    """Tiny files with the course's layout (also used by the cat example's smoke test)."""
+    """Tiny files with the course's layout."""
     import h5py
 
     rng = np.random.default_rng(seed)
