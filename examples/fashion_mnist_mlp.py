@@ -2,9 +2,10 @@
 
 Reads an .npz in the layout of Keras's mnist.npz (x_train (60000, 28, 28) uint8, y_train,
 x_test, y_test), flattens the images to rows of 784 pixels scaled to [0, 1], trains
-784 -> 256 -> 128 -> 10 (ReLU, softmax) with Adam on mini-batches of 128, holds out the last
-5,000 training images for validation, stops when the validation loss has not improved for
-``--patience`` epochs (or the time budget is spent) and keeps the best epoch's weights.
+784 -> 256 -> 128 -> 10 (ReLU, softmax) with Adam on mini-batches of 128 (learning rate 0.002,
+times 0.7 after each epoch), holds out the last 5,000 training images for validation, stops
+when the validation loss has not improved for ``--patience`` epochs (or the time budget is
+spent) and keeps the best epoch's weights.
 The published MLP baseline of the data set (256-128-100) is 0.8833 test accuracy.
 
 Run:  python examples/fashion_mnist_mlp.py PATH/TO/fashion_mnist.npz
@@ -23,6 +24,18 @@ from neuralkit.optimizers import Adam
 
 CLASSES = ("T-shirt", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
            "Boot")
+
+
+class Decay(Callback):
+    """learning_rate = initial * factor ** epoch, set at the start of each epoch.
+    (A small local schedule; neuralkit.callbacks may offer one.)"""
+
+    def __init__(self, initial: float, factor: float) -> None:
+        super().__init__()
+        self.initial, self.factor = initial, factor
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.model.optimizer.learning_rate = self.initial * self.factor ** epoch
 
 
 class StopEarly(Callback):
@@ -63,7 +76,7 @@ def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, k: int) -> np.ndarr
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     parser.add_argument("npz", help="path to fashion_mnist.npz (Keras mnist.npz layout)")
-    parser.add_argument("--epochs", type=int, default=30)
+    parser.add_argument("--epochs", type=int, default=15)
     parser.add_argument("--patience", type=int, default=3)
     parser.add_argument("--max-seconds", type=float, default=50.0,
                         help="stop after the epoch that passes this training time")
@@ -84,13 +97,13 @@ def main() -> None:
     model = Sequential([Dense(256, input_dim=x_train.shape[1], kernel_initializer="he_normal"),
                         ReLU(), Dense(128, kernel_initializer="he_normal"), ReLU(), Dense(10),
                         Softmax()], seed=0, dtype="float32")
-    model.compile(loss="categorical_crossentropy", optimizer=Adam(learning_rate=1e-3),
+    model.compile(loss="categorical_crossentropy", optimizer=Adam(learning_rate=2e-3),
                   metrics=["accuracy"])
     model.summary()
     print("epoch times and metrics (verbose=2):")
     history = model.fit(x_train, y_train, epochs=2 if args.quick else args.epochs, batch_size=128,
                         validation_data=(x_val, y_val), verbose=2,
-                        callbacks=[StopEarly(args.patience, args.max_seconds)])
+                        callbacks=[Decay(2e-3, 0.7), StopEarly(args.patience, args.max_seconds)])
 
     test = model.evaluate(x_test, y_test)
     print(f"\ntest accuracy {test['accuracy']:.4f}, test loss {test['loss']:.4f} "

@@ -43,14 +43,15 @@ def main() -> None:
             print(f"{name}: skipped (its data path was not given)")
             continue
         figure = args.out / f"{name}.png"
+        if figure.resolve().is_relative_to(ROOT):  # keeps machine paths out of the printouts
+            figure = figure.resolve().relative_to(ROOT)
         command = [sys.executable, str(ROOT / "examples" / f"{name}.py"), *map(str, extra),
                    "--save", str(figure)]
         start = time.perf_counter()
         # The example's printout is kept next to its figure, as the record of that run.
         with open(args.out / f"{name}.txt", "w") as log:
             subprocess.run(command, check=True, stdout=log, env=env, cwd=ROOT)
-        print(f"{name}: {figure.relative_to(ROOT) if figure.is_relative_to(ROOT) else figure} "
-              f"({time.perf_counter() - start:.0f} s)")
+        print(f"{name}: {figure} ({time.perf_counter() - start:.0f} s)")
 
 
 if __name__ == "__main__":
