@@ -5,8 +5,10 @@ PReLU (He et al., 2015) is a leaky ReLU whose negative slope is learned, one slo
     A = Z            where Z > 0
     A = alpha * Z    elsewhere          alpha has shape (n,)
 
-Run:  python examples/custom_layer.py
+Run:  python examples/custom_layer.py          (saves custom_layer.png when matplotlib is there)
 """
+
+import argparse
 
 import numpy as np
 
@@ -46,6 +48,9 @@ class PReLU(Layer):
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser.add_argument("--save", default="custom_layer.png", help="where to save the figure")
+    args = parser.parse_args()
     rng = np.random.default_rng(0)
 
     # 1. The layer alone: analytic gradients against central finite differences.
@@ -66,6 +71,27 @@ def main() -> None:
     model.summary()
     print(f"training accuracy {history.history['accuracy'][-1]:.3f}, "
           f"learned slopes {np.round(model.layers[1].params['alpha'], 3)}")
+
+
+    try:  # the figure needs the optional matplotlib: pip install "neuralkit[plot]"
+        import matplotlib
+    except ImportError:
+        return
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 3, figsize=(13, 3.6))
+    history.plot(axes=axes[:2])
+    Z = np.linspace(-3, 3, 200)
+    prelu = model.layers[1]
+    for k, alpha in enumerate(prelu.params["alpha"]):
+        axes[2].plot(Z, np.maximum(Z, 0) + alpha * np.minimum(Z, 0), linewidth=1, label=f"unit {k}")
+    axes[2].set_title("learned PReLU activations")
+    axes[2].set_xlabel("Z")
+    axes[2].legend(fontsize=7, ncol=2)
+    fig.tight_layout()
+    fig.savefig(args.save, dpi=80)
+    print(f"saved {args.save}")
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ def two_spirals(m: int, noise: float, rng: np.random.Generator) -> tuple[np.ndar
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="a few epochs, for a smoke test")
+    parser.add_argument("--save", default="quickstart.png", help="where to save the figure")
     args = parser.parse_args()
 
     rng = np.random.default_rng(0)
@@ -40,6 +41,22 @@ def main() -> None:
     test = model.evaluate(X_test, y_test)
     print(f"final training loss {train['loss'][-1]:.4f}, training accuracy {train['accuracy'][-1]:.3f}")
     print(f"test loss {test['loss']:.4f}, test accuracy {test['accuracy']:.3f}")
+
+    try:  # the figure needs the optional matplotlib: pip install "neuralkit[plot]"
+        import matplotlib
+    except ImportError:
+        return
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from neuralkit.plotting import decision_boundary
+
+    fig, axes = plt.subplots(1, 3, figsize=(13, 3.8))
+    history.plot(axes=axes[:2])
+    decision_boundary(model, X_test, y_test, ax=axes[2], title="test set")
+    fig.tight_layout()
+    fig.savefig(args.save, dpi=80)
+    print(f"saved {args.save}")
 
 
 if __name__ == "__main__":

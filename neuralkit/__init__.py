@@ -1,6 +1,19 @@
 """neuralkit: a small, object-oriented, Keras-style neural-network framework on NumPy."""
 
-from . import callbacks, gradcheck, initializers, layers, losses, metrics, optimizers, reference
+from . import (
+    callbacks,
+    course,
+    datasets,
+    gradcheck,
+    initializers,
+    layers,
+    losses,
+    metrics,
+    optimizers,
+    plotting,
+    reference,
+    regularizers,
+)
 from .model import DivergenceError, Sequential
 
 __version__ = "0.1.0"
@@ -16,5 +29,9 @@ __all__ = [
     "callbacks",
     "gradcheck",
     "reference",
+    "course",
+    "datasets",
+    "plotting",
+    "regularizers",
     "__version__",
 ]

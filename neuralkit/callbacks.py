@@ -71,6 +71,15 @@ class History(Callback):
     def __repr__(self) -> str:
         return f"History(epochs={len(self.epoch)}, keys={list(self.history)})"
 
+    def plot(self, keys: list[str] | None = None, **kwargs: Any) -> Any:
+        """Loss and metric curves, training and validation (needs matplotlib, the ``plot`` extra).
+
+        See :func:`neuralkit.plotting.plot_history`; returns the matplotlib Figure.
+        """
+        from .plotting import plot_history
+
+        return plot_history(self, keys=keys, **kwargs)
+
 
 class ProgressBar(Callback):
     """verbose=1: a tqdm bar per epoch with the running loss and metrics; verbose=2: one line per epoch."""

@@ -3,5 +3,6 @@
 from .activations import LeakyReLU, Linear, ReLU, Sigmoid, Softmax, Tanh
 from .base import Layer
 from .dense import Dense
+from .dropout import Dropout
 
-__all__ = ["Layer", "Dense", "Linear", "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Softmax"]
+__all__ = ["Layer", "Dense", "Linear", "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Softmax", "Dropout"]

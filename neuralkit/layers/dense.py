@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from .. import initializers
+from .. import regularizers as _regularizers
 from .base import Layer, _positive_int
 
 
@@ -33,6 +34,12 @@ class Dense(Layer):
     input_dim : int, optional
         n[l-1]; given on the first layer, the model is built at construction.
     name : str, optional
+    kernel_regularizer : Regularizer or 'l2', optional
+        Penalty on W added to the loss and to dW, e.g. ``L2(0.01)``: ``0.01 * sum(W**2)``
+        and ``dW += 0.02 W`` (Keras's scaling, independent of the batch size; the course's
+        ``lambda / (2 m) ||W||^2`` is ``L2(lambda / (2 m))``, see :mod:`neuralkit.regularizers`).
+    l2 : float, optional
+        Shorthand for ``kernel_regularizer=L2(l2)``.
     """
 
     def __init__(
@@ -41,11 +48,18 @@ class Dense(Layer):
         kernel_initializer: Any = "glorot_uniform",
         input_dim: int | None = None,
         name: str | None = None,
+        kernel_regularizer: Any = None,
+        l2: float | None = None,
     ) -> None:
         super().__init__(name=name, input_dim=input_dim)
         self.units = _positive_int(units, "units")
         self._init_name = kernel_initializer if isinstance(kernel_initializer, str) else None
         self.kernel_initializer = initializers.get(kernel_initializer)
+        if l2 is not None and kernel_regularizer is not None:
+            raise ValueError("give either kernel_regularizer or l2, not both; got "
+                             f"kernel_regularizer={kernel_regularizer!r} and l2={l2!r}.")
+        self.kernel_regularizer = (_regularizers.L2(l2) if l2 is not None
+                                   else _regularizers.get(kernel_regularizer))
 
     def compute_output_dim(self, input_dim: int) -> int:
         return self.units
@@ -76,13 +90,24 @@ class Dense(Layer):
         # Written into the gradient arrays made at build: no allocation per batch.
         np.matmul(dZ.T, A_prev, out=self.grads["W"], casting="same_kind")
         np.add.reduce(dZ, axis=0, out=self.grads["b"])
+        if self.kernel_regularizer is not None:
+            self.kernel_regularizer.add_gradient(self.params["W"], self.grads["W"])
         if not self.needs_input_grad:
             return None
         return dZ @ self.params["W"]
+
+    def regularization_loss(self) -> float:
+        """The kernel regularizer's penalty on W (0 without one)."""
+        if self.kernel_regularizer is None or not self.built:
+            return 0.0
+        return self.kernel_regularizer.penalty(self.params["W"])
 
     def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config["units"] = self.units
         if self._init_name is not None:
             config["kernel_initializer"] = self._init_name
+        if self.kernel_regularizer is not None:
+            config["kernel_regularizer"] = {"name": self.kernel_regularizer.name,
+                                            **self.kernel_regularizer.get_config()}
         return config

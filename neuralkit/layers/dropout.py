@@ -1,0 +1,58 @@
+"""Dropout: inverted dropout, the course's regularizer for deep networks (active only in training)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .base import Layer
+
+
+class Dropout(Layer):
+    """Inverted dropout with drop probability ``rate`` (keep_prob = 1 - rate).
+
+    In training (``forward(A, training=True)``), each unit of each example is kept with
+    probability keep_prob and the kept ones are scaled up, so the expected output is A::
+
+        D = (U < keep_prob) / keep_prob        U uniform in [0, 1), shape of A (m, n)
+        A_out = A * D
+        dA = dA_out * D                        (backward)
+
+    In inference (``training=False``: predict, evaluate) the layer is the identity. The mask
+    is drawn from ``self.rng``, the model's seeded generator, so ``Sequential(..., seed=s)``
+    makes dropout reproducible too.
+
+    Parameters
+    ----------
+    rate : float in [0, 1)
+        Fraction of the units dropped (the course's 1 - keep_prob).
+    name : str, optional
+    """
+
+    def __init__(self, rate: float, name: str | None = None, input_dim: int | None = None) -> None:
+        super().__init__(name=name, input_dim=input_dim)
+        if isinstance(rate, bool) or not isinstance(rate, (int, float, np.integer, np.floating)):
+            raise TypeError(f"rate must be a number in [0, 1); got {rate!r} ({type(rate).__name__}).")
+        if not 0 <= rate < 1:
+            raise ValueError(f"rate must be in [0, 1) (the fraction of units dropped); got {rate!r}.")
+        self.rate = float(rate)
+
+    def forward(self, A: np.ndarray, training: bool = True) -> np.ndarray:
+        if not training or self.rate == 0.0:
+            self.cache = None
+            return A
+        keep = 1.0 - self.rate
+        D = self.rng.random(A.shape, dtype=A.dtype if A.dtype == np.float32 else np.float64)
+        # The comparison gives booleans; scaling them by 1/keep in A's dtype makes the mask.
+        D = np.less(D, keep).astype(A.dtype)
+        D *= 1.0 / keep
+        self.cache = D
+        return A * D
+
+    def backward(self, dA: np.ndarray) -> np.ndarray:
+        D = self.cache
+        return dA if D is None else dA * D
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "rate": self.rate}

@@ -1,0 +1,122 @@
+"""neuralkit.plotting and History.plot: what is drawn, and the message without matplotlib."""
+
+import sys
+
+import matplotlib
+import numpy as np
+import pytest
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from neuralkit import Sequential, plotting  # noqa: E402
+from neuralkit.callbacks import History  # noqa: E402
+from neuralkit.layers import Dense, Sigmoid, Softmax, Tanh  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def _history(logs):
+    history = History()
+    for epoch in range(len(next(iter(logs.values())))):
+        history.on_epoch_end(epoch, {k: v[epoch] for k, v in logs.items()})
+    return history
+
+
+def test_history_plot_draws_training_and_validation_curves():
+    logs = {"loss": [0.9, 0.5, 0.3], "accuracy": [0.5, 0.7, 0.9],
+            "val_loss": [1.0, 0.6, 0.5], "val_accuracy": [0.4, 0.6, 0.8]}
+    fig = _history(logs).plot()
+    loss_ax, acc_ax = fig.axes
+    assert loss_ax.get_ylabel() == "loss" and acc_ax.get_ylabel() == "accuracy"
+    for ax, key in ((loss_ax, "loss"), (acc_ax, "accuracy")):
+        train, val = ax.get_lines()
+        assert list(train.get_xdata()) == [1, 2, 3]
+        assert list(train.get_ydata()) == logs[key]
+        assert list(val.get_ydata()) == logs[f"val_{key}"]
+        assert [t.get_text() for t in ax.get_legend().get_texts()] == ["training", "validation"]
+
+
+def test_history_plot_from_fit_and_key_selection():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((40, 2))
+    y = (X[:, 0] > 0).astype(float)
+    model = Sequential([Dense(3, input_dim=2), Tanh(), Dense(1), Sigmoid()], seed=0)
+    model.compile(loss="binary_crossentropy", metrics=["accuracy"])
+    history = model.fit(X, y, epochs=4, batch_size=40, verbose=0)
+    fig = history.plot(keys=["loss"], title="cost")
+    (ax,) = fig.axes
+    (line,) = ax.get_lines()  # no validation curve without validation data
+    assert np.allclose(line.get_ydata(), history.history["loss"])
+    assert fig._suptitle.get_text() == "cost"
+    with pytest.raises(ValueError, match=r"keys \['mae'\] are not in the history"):
+        history.plot(keys=["mae"])
+    with pytest.raises(ValueError, match="at least one epoch"):
+        History().plot()
+
+
+def test_decision_boundary_colours_the_plane_by_prediction():
+    # A fixed linear model x1 > 0 (a big weight, so the sigmoid is sharp): the filled
+    # contour's regions must split at x1 = 0.
+    model = Sequential([Dense(1, input_dim=2), Sigmoid()])
+    model.set_parameters({"W1": np.array([[50.0, 0.0]]), "b1": np.array([[0.0]])})
+    X = np.array([[-2.0, -1.0], [-1.0, 1.0], [1.0, -1.0], [2.0, 1.0]])
+    y = np.array([0, 0, 1, 1])
+    ax = plotting.decision_boundary(model, X, y, resolution=41, title="linear")
+    assert ax.get_title() == "linear"
+    contour = next(c for c in ax.get_children() if isinstance(c, matplotlib.contour.ContourSet))
+    assert list(contour.levels) == [-0.5, 0.5, 1.5]
+    grid = np.column_stack([np.linspace(-2.4, 2.4, 41), np.zeros(41)])
+    labels = plotting._predict_labels(model, grid)
+    assert np.array_equal(labels, (grid[:, 0] > 0).astype(int))
+    scatter = ax.collections[-1]
+    assert np.array_equal(scatter.get_offsets(), X)
+    assert np.array_equal(scatter.get_array(), y)
+
+
+def test_decision_boundary_multiclass_and_callable():
+    model = Sequential([Dense(3, input_dim=2), Softmax()], seed=0)
+    X = np.random.default_rng(1).standard_normal((30, 2))
+    onehot = np.eye(3)[np.arange(30) % 3]
+    ax = plotting.decision_boundary(model, X, onehot)
+    assert np.array_equal(ax.collections[-1].get_array(), np.arange(30) % 3)
+    ax = plotting.decision_boundary(lambda G: G[:, 1] > 0, X, np.arange(30) % 2)
+    assert ax.get_xlabel() == "$x_1$"
+
+
+def test_decision_boundary_bad_input():
+    model = Sequential([Dense(1, input_dim=3), Sigmoid()])
+    with pytest.raises(ValueError, match=r"X must have shape \(m, 2\); got \(4, 3\)"):
+        plotting.decision_boundary(model, np.zeros((4, 3)), np.zeros(4))
+    with pytest.raises(ValueError, match="one label per row of X"):
+        plotting.decision_boundary(model, np.zeros((4, 2)), np.zeros(5))
+    with pytest.raises(TypeError, match="predict method or be callable"):
+        plotting.decision_boundary(object(), np.zeros((4, 2)), np.zeros(4))
+
+
+def test_without_matplotlib_the_error_names_the_extra(monkeypatch):
+    # None in sys.modules makes `import matplotlib.pyplot` raise ImportError, as if absent.
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
+    with pytest.raises(ImportError, match=r'pip install "neuralkit\[plot\]"'):
+        _history({"loss": [1.0]}).plot()
+    with pytest.raises(ImportError, match=r'pip install "neuralkit\[plot\]"'):
+        plotting.decision_boundary(lambda G: G[:, 0] > 0, np.zeros((2, 2)), np.zeros(2))
+
+
+def test_import_neuralkit_does_not_import_matplotlib_or_h5py():
+    import os
+    import subprocess
+    from pathlib import Path
+
+    code = ("import sys, neuralkit; "
+            "print(any(m.split('.')[0] in ('matplotlib', 'h5py') for m in sys.modules))")
+    root = str(Path(__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONPATH": root + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env=env)
+    assert out.stdout.strip() == "False"
