@@ -82,10 +82,14 @@ class Sequential:
     # ------------------------------------------------------------------ structure
     def add(self, layer: Layer) -> None:
         """Append a layer; the model is built as soon as the input size is known."""
+        if isinstance(layer, type) and issubclass(layer, Layer):
+            raise TypeError(
+                f"Sequential.add expects a Layer instance; got the class {layer.__name__}. "
+                f"Create one first, e.g. {layer.__name__}(...)."
+            )
         if not isinstance(layer, Layer):
             raise TypeError(
-                f"Sequential.add expects a Layer instance; got {type(layer).__name__} "
-                f"({layer!r}). Did you pass the class instead of an instance?"
+                f"Sequential.add expects a Layer instance; got {type(layer).__name__} ({layer!r})."
             )
         if any(existing is layer for existing in self.layers):
             raise ValueError(f"layer '{layer.name}' is already in this model; create a new one.")

@@ -81,8 +81,10 @@ def test_add_and_constructor_give_the_same_model():
 
 def test_add_rejects_non_layers_and_duplicates():
     model = Sequential()
-    with pytest.raises(TypeError, match="Layer instance.*Dense.*class instead of an instance"):
+    with pytest.raises(TypeError, match=r"Layer instance; got the class Dense\. Create one first"):
         model.add(Dense)
+    with pytest.raises(TypeError, match="Layer instance; got str"):
+        model.add("dense")
     relu = ReLU()
     model.add(relu)
     with pytest.raises(ValueError, match="already in this model"):

@@ -1,0 +1,29 @@
+"""The training benchmark runs end to end on its smallest workload (no timing is asserted)."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_training_benchmark_runs_and_writes_json(tmp_path):
+    out = tmp_path / "training.json"
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "training.py"), "--quick", "--repeats", "1",
+         "--workloads", "c", "--impls", "gemm_floor", "neuralkit", "--json", str(out)],
+        capture_output=True, text=True, env=env, timeout=300, check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "machine:" in result.stdout and "gemm_floor" in result.stdout
+    report = json.loads(out.read_text())
+    assert report["machine"]["cores"] >= 1
+    rows = {r["impl"]: r for r in report["results"]}
+    assert set(rows) == {"gemm_floor", "neuralkit"}
+    for row in rows.values():
+        assert row["workload"] == "c" and row["epoch_s"] > 0 and row["peak_rss_mb"] > 0
+    assert rows["gemm_floor"]["vs_floor"] == 1.0
+    assert rows["neuralkit"]["vs_floor"] == rows["neuralkit"]["epoch_s"] / rows["gemm_floor"]["epoch_s"]
