@@ -1,13 +1,17 @@
 """neuralkit: a small, object-oriented, Keras-style neural-network framework on NumPy."""
 
-from . import callbacks, gradcheck, initializers, layers, losses, metrics, optimizers
+from . import callbacks, gradcheck, initializers, layers, losses, metrics, optimizers, saving
 from .model import DivergenceError, Sequential
+from .saving import ModelFileError, load_model
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Sequential",
     "DivergenceError",
+    "load_model",
+    "ModelFileError",
+    "saving",
     "layers",
     "losses",
     "optimizers",
