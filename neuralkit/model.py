@@ -368,7 +368,10 @@ class Sequential:
             for step, (Xb, Yb) in enumerate(batches):
                 for callback in begin:
                     callback.on_batch_begin(step, {"size": Xb.shape[0]})
-                batch_loss, A = trainer(Xb, Yb, epoch, step)
+                # Overflow in a diverging step is reported as a DivergenceError (non-finite
+                # loss or parameter), not as RuntimeWarnings from deep inside a layer.
+                with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                    batch_loss, A = trainer(Xb, Yb, epoch, step)
                 loss_sum += batch_loss
                 done = step + 1
                 for name, fn in metric_fns.items():
