@@ -281,6 +281,10 @@ class Sequential:
             raise ValueError(f"verbose must be 0, 1 or 2; got {verbose!r}.")
         if not isinstance(validation_split, (int, float)) or not 0 <= validation_split < 1:
             raise ValueError(f"validation_split must be a number in [0, 1); got {validation_split!r}.")
+        if isinstance(callbacks, Callback) or (callbacks is not None
+                                               and not isinstance(callbacks, (list, tuple))):
+            raise TypeError(f"callbacks must be a list of Callback instances; got "
+                            f"{type(callbacks).__name__}. Pass a list: callbacks=[...].")
         callbacks = list(callbacks or [])
         for callback in callbacks:
             if not isinstance(callback, Callback):
