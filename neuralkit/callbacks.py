@@ -172,12 +172,16 @@ class CallbackList:
         self.batch_end = [c for c in callbacks if type(c).on_batch_end is not Callback.on_batch_end]
 
     def on_train_begin(self) -> None:
-        for callback in self.callbacks:
-            callback.on_train_begin({})
+        for i, callback in enumerate(self.callbacks):
+            try:
+                callback.on_train_begin({})
+            except BaseException:
+                # Those already begun (a CSVLogger's open file, say) are ended before raising.
+                _end_all(self.callbacks[:i], {})
+                raise
 
     def on_train_end(self, logs: dict[str, Any]) -> None:
-        for callback in self.callbacks:
-            callback.on_train_end(logs)
+        _end_all(self.callbacks, logs)
 
     def on_epoch_begin(self, epoch: int) -> None:
         for callback in self.callbacks:
@@ -186,6 +190,18 @@ class CallbackList:
     def on_epoch_end(self, epoch: int, logs: dict[str, Any]) -> None:
         for callback in self.callbacks:
             callback.on_epoch_end(epoch, logs)
+
+
+def _end_all(callbacks: list[Callback], logs: dict[str, Any]) -> None:
+    """on_train_end on every callback even if one raises; the first error is re-raised."""
+    error: BaseException | None = None
+    for callback in callbacks:
+        try:
+            callback.on_train_end(logs)
+        except BaseException as exc:
+            error = error or exc
+    if error is not None:
+        raise error
 
 
 def _is_max_mode(monitor: str, mode: str, owner: str) -> bool:

@@ -107,7 +107,7 @@ def _serialize(model: Any, include_optimizer: bool) -> tuple[dict[str, Any], dic
             key = f"p{len(arrays)}"
             arrays[key] = np.asarray(value)
             names.append([name, key])
-        layers.append({"class": type(layer).__name__, "config": config,
+        layers.append({"class": type(layer).__name__, "name": layer.name, "config": config,
                        "built": bool(layer.built), "params": names})
     compiled: dict[str, Any] = {"loss": None, "optimizer": None, "metrics": list(model.metrics)}
     if model.loss is not None:
@@ -133,7 +133,8 @@ def _serialize(model: Any, include_optimizer: bool) -> tuple[dict[str, Any], dic
         "format_version": FORMAT_VERSION,
         "neuralkit_version": _version(),
         "model": {"class": type(model).__name__, "name": model.name, "dtype": model.dtype.name,
-                  "seed": None if seed is None else int(seed)},
+                  "seed": None if seed is None else int(seed),
+                  "input_dim": model.input_dim if model.built else None},
         "layers": layers,
         "compile": compiled,
         "optimizer_state": optimizer_state,
@@ -411,6 +412,12 @@ class _Loader:
             raise self.fail("it has no layers; the file is damaged.")
         for index, layer_spec in enumerate(layer_specs):
             model.add(self.layer(index, layer_spec))
+        input_dim = spec.get("input_dim")
+        if input_dim is not None and not model.built:
+            # A custom first layer whose get_config() leaves out input_dim.
+            if isinstance(input_dim, bool) or not isinstance(input_dim, int) or input_dim < 1:
+                raise self.fail(f"model input_dim {input_dim!r} is not a positive integer.")
+            model.build(input_dim)
         for index, layer_spec in enumerate(layer_specs):
             self.load_params(model, model.layers[index], layer_spec)
         self.compile(model)
@@ -425,6 +432,9 @@ class _Loader:
         if not isinstance(layer, Layer):
             raise TypeError(f"load_model('{self.path}'): {spec['class']}.from_config returned "
                             f"{type(layer).__name__}, not a Layer.")
+        # The saved name even if get_config() leaves it out: optimizer state is keyed by it.
+        if isinstance(spec.get("name"), str):
+            layer.name = spec["name"]
         return layer
 
     def load_params(self, model: Any, layer: Layer, spec: dict[str, Any]) -> None:

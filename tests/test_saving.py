@@ -462,3 +462,19 @@ def test_save_argument_errors(tmp_path):
         Sequential().save(tmp_path / "m.npz")
     with pytest.raises(FileNotFoundError, match="no file"):
         load_model(tmp_path / "absent.npz")
+
+
+def test_a_custom_layer_whose_config_leaves_out_name_and_input_dim_still_round_trips(tmp_path):
+    class Bare(Scale):
+        def get_config(self):
+            return {"init": self.init}  # no name, no input_dim
+
+    X, y = _data()
+    model = Sequential([Bare(init=0.5, name="first_scale", input_dim=4), Dense(3), Softmax()],
+                       seed=0)
+    model.compile("categorical_crossentropy", "adam")
+    model.fit(X, y, epochs=1, verbose=0)
+    loaded = load_model(model.save(tmp_path / "bare.npz"), custom_objects={"Bare": Bare})
+    assert loaded.layers[0].name == "first_scale" and loaded.built
+    assert np.array_equal(loaded.predict(X), model.predict(X))
+    _assert_same_optimizer(loaded.optimizer, model.optimizer)

@@ -278,3 +278,29 @@ def test_callbacks_added_log_values_reach_the_history():
 
     history = _model().fit(X, y, epochs=2, verbose=0, callbacks=[AddsLog()])
     assert history.history["twice_loss"] == [2 * v for v in history.history["loss"]]
+
+
+def test_a_failing_on_train_begin_ends_the_callbacks_already_begun(tmp_path):
+    X, y = _data()
+    logger = CSVLogger(tmp_path / "log.csv")
+    with pytest.raises(ValueError, match="monitors 'val_loss'"):
+        _model().fit(X, y, epochs=2, verbose=0, callbacks=[logger, EarlyStopping()])
+    assert logger._file is None
+
+
+def test_every_callback_gets_on_train_end_even_if_one_fails_there():
+    X, y = _data()
+    ended = []
+
+    class FailsAtEnd(Callback):
+        def on_train_end(self, logs=None):
+            ended.append("fails")
+            raise RuntimeError("end failed")
+
+    class Ends(Callback):
+        def on_train_end(self, logs=None):
+            ended.append("ends")
+
+    with pytest.raises(RuntimeError, match="end failed"):
+        _model().fit(X, y, epochs=1, verbose=0, callbacks=[FailsAtEnd(), Ends()])
+    assert ended == ["fails", "ends"]
