@@ -9,18 +9,25 @@ stop it half-way or make it wrong:
 * an update that overflows: a finite loss and finite gradients can still give parameters of
   inf or NaN (a huge learning rate, float32's range), after which every later step is NaN.
 
-:class:`UpdateGuard` copies the parameters and the optimizer state into reused buffers before
-the step, checks after it that every parameter is finite, and puts the copies back if the
-step raised or produced a non-finite value. The cost is one copy of the parameters and of the
-optimizer state plus one finiteness pass per step; the arrays are restored in place, so
+:class:`UpdateGuard` copies the parameters and the optimizer state into one reused buffer
+before the step, checks after it that every parameter is finite, and copies everything back
+if the step raised or produced a non-finite value. The arrays are restored in place, so
 references to ``layer.params[name]`` stay valid.
+
+Cost per step: one copy of the parameters and of the optimizer state and one finiteness pass
+over the parameters, each done by a single NumPy call over all arrays when they share a dtype
+(the usual case), so that small models do not pay a Python loop per array.
 """
 
 from __future__ import annotations
 
+import operator
 from typing import Any
 
 import numpy as np
+
+#: Up to this many parameters, the finiteness check gathers them into one buffer first.
+_GATHER_LIMIT = 1 << 16
 
 
 class UpdateGuard:
@@ -34,8 +41,15 @@ class UpdateGuard:
 
     def __init__(self, param_refs: list[tuple[str, Any, str]]) -> None:
         self.param_refs = param_refs
-        self._param_copies: list[np.ndarray] = []
-        self._state_copies: dict[tuple[str, str], np.ndarray] = {}
+        # The plan, rebuilt only when the arrays change (first step, new optimizer state):
+        self._values: list[Any] = []              # parameters, then every optimizer-state value
+        self._arrays: list[np.ndarray] = []      # parameters, then optimizer-state arrays
+        self._structure: dict[str, tuple[dict, dict]] = {}
+        self._views: list[np.ndarray] | None = None  # flat views of _arrays (fast path)
+        self._flat: np.ndarray | None = None      # their copy, one buffer
+        self._copies: list[np.ndarray] = []       # per-array copies (views into _flat)
+        self._param_views: list[np.ndarray] | None = None
+        self._check: np.ndarray | None = None     # the parameters, gathered for the check
 
     def apply(self, optimizer: Any, epoch: int, step: int, loss: float) -> None:
         """Run one optimizer step; on an exception or a non-finite parameter, undo it.
@@ -46,18 +60,20 @@ class UpdateGuard:
             When the step made a parameter NaN or inf; parameters and optimizer state are
             those from before the step.
         """
-        params = [layer.params[name] for _, layer, name in self.param_refs]
-        saved = self._save(optimizer, params)
+        refs = self.param_refs
+        params = [layer.params[name] for _, layer, name in refs]
+        iterations = self._save(optimizer, params)
         try:
             optimizer.step((key, param, layer.grads[name])
-                           for (key, layer, name), param in zip(self.param_refs, params, strict=True))
-            bad = next((key for (key, _, _), param in zip(self.param_refs, params, strict=True)
-                        if not np.isfinite(param).all()), None)
+                           for (key, layer, name), param in zip(refs, params, strict=True))
+            finite = self._all_finite(params)
         except BaseException:
-            self._restore(optimizer, params, saved)
+            self._restore(optimizer, iterations)
             raise
-        if bad is not None:
-            self._restore(optimizer, params, saved)
+        if not finite:
+            bad = next(key for (key, _, _), param in zip(refs, params, strict=True)
+                       if not np.isfinite(param).all())
+            self._restore(optimizer, iterations)
             from .model import DivergenceError
 
             raise DivergenceError(
@@ -68,44 +84,65 @@ class UpdateGuard:
             )
 
     # ------------------------------------------------------------------ internals
-    def _save(self, optimizer: Any, params: list[np.ndarray]) -> tuple[int | None, dict]:
-        copies = self._param_copies
-        if len(copies) != len(params):
-            copies[:] = [np.empty_like(p) for p in params]
-        for i, param in enumerate(params):
-            if copies[i].shape != param.shape or copies[i].dtype != param.dtype:
-                copies[i] = np.empty_like(param)
-            np.copyto(copies[i], param)
+    def _save(self, optimizer: Any, params: list[np.ndarray]) -> int | None:
         state = getattr(optimizer, "state", None)
-        structure: dict[str, tuple[dict, dict]] = {}
-        if isinstance(state, dict):
-            for key, slots in state.items():
-                # The slot dict object and a shallow copy of it: a step may add, remove or
-                # rebind slots, and the restore must give back exactly these arrays.
-                structure[key] = (slots, dict(slots))
-                for slot, value in slots.items():
-                    if isinstance(value, np.ndarray):
-                        buffer = self._state_copies.get((key, slot))
-                        if buffer is None or buffer.shape != value.shape or buffer.dtype != value.dtype:
-                            buffer = self._state_copies[(key, slot)] = np.empty_like(value)
-                        np.copyto(buffer, value)
-        return getattr(optimizer, "iterations", None), structure
+        if not isinstance(state, dict):
+            state = {}
+        # Every state value counts for "unchanged" (a scalar slot that a step rebinds must be
+        # re-saved), but only arrays are copied.
+        values = list(params)
+        for slots in state.values():
+            values.extend(slots.values())
+        seen = self._values
+        if not (len(values) == len(seen) and all(map(operator.is_, values, seen))):
+            self._values = values
+            self._plan([v for v in values if isinstance(v, np.ndarray)], state, len(params))
+        arrays = self._arrays
+        if self._views is not None:
+            np.concatenate(self._views, out=self._flat)
+        else:
+            for copy, array in zip(self._copies, arrays, strict=True):
+                np.copyto(copy, array)
+        return getattr(optimizer, "iterations", None)
 
-    def _restore(self, optimizer: Any, params: list[np.ndarray],
-                 saved: tuple[int | None, dict]) -> None:
-        iterations, structure = saved
-        for copy, param in zip(self._param_copies, params, strict=True):
-            np.copyto(param, copy)
+    def _plan(self, arrays: list[np.ndarray], state: dict, n_params: int) -> None:
+        self._arrays = arrays
+        # The slot dicts and shallow copies of them: a step may add, remove or rebind slots,
+        # and a restore must give back exactly these arrays under these keys.
+        self._structure = {key: (slots, dict(slots)) for key, slots in state.items()}
+        dtypes = {a.dtype for a in arrays}
+        if len(dtypes) == 1 and all(a.flags.c_contiguous for a in arrays):
+            self._views = [a.reshape(-1) for a in arrays]  # views, not copies: contiguous
+            self._flat = np.empty(sum(v.size for v in self._views), dtype=dtypes.pop())
+            self._copies, start = [], 0
+            for a in arrays:
+                self._copies.append(self._flat[start:start + a.size].reshape(a.shape))
+                start += a.size
+            self._param_views = self._views[:n_params]
+            n = sum(v.size for v in self._param_views)
+            self._check = np.empty(n if n <= _GATHER_LIMIT else 0, dtype=self._flat.dtype)
+        else:
+            self._views = self._flat = self._param_views = self._check = None
+            self._copies = [np.empty_like(a) for a in arrays]
+
+    def _all_finite(self, params: list[np.ndarray]) -> bool:
+        # Small models: gather, then one check (saves a Python call per array). Large ones:
+        # check each array where it is (gathering would cost one more copy).
+        if self._check is not None and 0 < self._check.size <= _GATHER_LIMIT:
+            np.concatenate(self._param_views, out=self._check)
+            return bool(np.isfinite(self._check).all())
+        return all(np.isfinite(p).all() for p in params)
+
+    def _restore(self, optimizer: Any, iterations: int | None) -> None:
+        for copy, array in zip(self._copies, self._arrays, strict=True):
+            np.copyto(array, copy)
         state = getattr(optimizer, "state", None)
         if isinstance(state, dict):
-            for key in [k for k in state if k not in structure]:
+            for key in [k for k in state if k not in self._structure]:
                 del state[key]  # created by the undone step
-            for key, (slots, contents) in structure.items():
+            for key, (slots, contents) in self._structure.items():
                 slots.clear()
                 slots.update(contents)
-                for slot, value in contents.items():
-                    if isinstance(value, np.ndarray):
-                        np.copyto(value, self._state_copies[(key, slot)])
                 state[key] = slots
         if iterations is not None:
             optimizer.iterations = iterations
