@@ -17,7 +17,7 @@ from neuralkit.layers import Dense, Layer, LeakyReLU, Linear, ReLU, Sigmoid, Sof
 from neuralkit.losses import BinaryCrossEntropy, CategoricalCrossEntropy, MeanSquaredError
 from neuralkit.optimizers import SGD, Adam, RMSprop
 
-FAST = settings(max_examples=25, deadline=None, derandomize=True,
+FAST = settings(max_examples=25, deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.too_slow])
 # Cheap examples with many kinds of input: more of them.
 MANY = settings(FAST, max_examples=120)
