@@ -56,6 +56,10 @@ class ModelFileError(ValueError):
     unknown class (pass that class in ``custom_objects``)."""
 
 
+class _CustomObjectError(TypeError):
+    """Something given in ``custom_objects`` is not what the file needs."""
+
+
 # ---------------------------------------------------------------------------- saving
 def save_model(model: Any, path: str | os.PathLike, include_optimizer: bool = True) -> Path:
     """Write ``model`` to ``path`` as one ``.npz`` file, atomically.
@@ -255,7 +259,16 @@ def load_model(path: str | os.PathLike, custom_objects: dict[str, Any] | None = 
         raise TypeError("custom_objects must be a dict {'Name': class or function}; got "
                         f"{type(custom_objects).__name__}.")
     metadata, arrays = _read(path)
-    return _Loader(path, metadata, arrays, custom_objects).model()
+    try:
+        return _Loader(path, metadata, arrays, custom_objects).model()
+    except (ModelFileError, _CustomObjectError):
+        raise
+    except (TypeError, ValueError, KeyError, IndexError, AttributeError) as exc:
+        # Metadata that is valid JSON but not what this version writes (its CRC was right,
+        # so it was written that way): never a bare error from deep inside the loader.
+        raise ModelFileError(
+            f"'{path}' has metadata this neuralkit cannot interpret: {type(exc).__name__}: {exc}"
+        ) from exc
 
 
 def _read(path: Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
@@ -354,7 +367,7 @@ class _Loader:
                 f"pass it when loading: load_model(path, custom_objects={{'{name}': {name}}})."
             )
         if base is not None and not (isinstance(found, type) and issubclass(found, base)):
-            raise TypeError(
+            raise _CustomObjectError(
                 f"load_model('{self.path}'): {what} '{name}' must be a subclass of "
                 f"{base.__name__}; custom_objects gives {found!r}."
             )
@@ -368,7 +381,7 @@ class _Loader:
         if "__function__" in value:
             found = self.lookup(value["__function__"], None, f"function (in {where})")
             if not callable(found):
-                raise TypeError(f"load_model('{self.path}'): custom_objects"
+                raise _CustomObjectError(f"load_model('{self.path}'): custom_objects"
                                 f"['{value['__function__']}'] must be callable.")
             return found
         if "__class__" in value:
@@ -430,7 +443,7 @@ class _Loader:
         config = self.from_json(self.field(spec, "config", dict, where), where)
         layer = self.construct(cls, config, f"layer {index} ({spec['class']})")
         if not isinstance(layer, Layer):
-            raise TypeError(f"load_model('{self.path}'): {spec['class']}.from_config returned "
+            raise _CustomObjectError(f"load_model('{self.path}'): {spec['class']}.from_config returned "
                             f"{type(layer).__name__}, not a Layer.")
         # The saved name even if get_config() leaves it out: optimizer state is keyed by it.
         if isinstance(spec.get("name"), str):

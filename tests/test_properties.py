@@ -286,3 +286,67 @@ def test_random_bad_fit_arguments_are_refused_by_neuralkit(value, argument):
     model = Sequential([Dense(1, input_dim=2)], seed=0)
     X, y = np.ones((4, 2)), np.ones(4)
     _assert_refused_by_neuralkit(lambda: model.fit(X, y, **{argument: value}))
+
+
+# ---------------------------------------------------------------- damaged metadata
+_SAVED = {}
+
+
+def _saved_contents():
+    """The arrays and metadata of one saved model (made once)."""
+    if not _SAVED:
+        import json
+
+        model = Sequential([Dense(3, input_dim=2), LeakyReLU(0.2), Dense(2), Softmax()], seed=0)
+        model.compile("categorical_crossentropy", Adam(), ["accuracy"])
+        model.fit(np.ones((4, 2)), np.array([0, 1, 0, 1]), epochs=1, verbose=0)
+        with tempfile.TemporaryDirectory() as folder:
+            with np.load(model.save(os.path.join(folder, "m.npz")), allow_pickle=False) as archive:
+                _SAVED.update({k: archive[k] for k in archive.files})
+        _SAVED["metadata"] = json.loads(_SAVED.pop("__neuralkit__").tobytes())
+    return _SAVED
+
+
+def _paths(node, prefix=()):
+    yield prefix
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _paths(value, (*prefix, key))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _paths(value, (*prefix, i))
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-3, 10**20) | st.floats(allow_nan=True)
+    | st.text(max_size=6),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner,
+                                                                max_size=3),
+    max_leaves=6)
+
+
+@MANY
+@given(data=st.data())
+def test_any_damage_to_the_metadata_gives_a_model_file_error(data):
+    import json
+
+    with tempfile.TemporaryDirectory() as folder:
+        saved = _saved_contents()
+        arrays = {k: v for k, v in saved.items() if k != "metadata"}
+        metadata = json.loads(json.dumps(saved["metadata"]))  # a deep copy
+        where = data.draw(st.sampled_from(list(_paths(metadata))[1:]))
+        node = metadata
+        for key in where[:-1]:
+            node = node[key]
+        if data.draw(st.booleans()) and isinstance(node, dict):
+            del node[where[-1]]
+        else:
+            node[where[-1]] = data.draw(JSON_VALUES)
+        arrays["__neuralkit__"] = np.frombuffer(json.dumps(metadata).encode(), dtype=np.uint8)
+        damaged = os.path.join(folder, "damaged.npz")
+        with open(damaged, "wb") as file:
+            np.savez(file, **arrays)
+        try:
+            load_model(damaged)
+        except neuralkit.ModelFileError as exc:
+            assert "damaged.npz" in str(exc)
