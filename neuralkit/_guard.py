@@ -21,7 +21,11 @@ over the parameters, each done by a single NumPy call over all arrays when they 
 
 from __future__ import annotations
 
+import contextlib
 import operator
+import signal
+import threading
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -134,6 +138,10 @@ class UpdateGuard:
         return all(np.isfinite(p).all() for p in params)
 
     def _restore(self, optimizer: Any, iterations: int | None) -> None:
+        with _sigint_deferred():  # a second Ctrl-C must not cut the restore itself short
+            self._put_back(optimizer, iterations)
+
+    def _put_back(self, optimizer: Any, iterations: int | None) -> None:
         for copy, array in zip(self._copies, self._arrays, strict=True):
             np.copyto(array, copy)
         state = getattr(optimizer, "state", None)
@@ -146,3 +154,20 @@ class UpdateGuard:
                 state[key] = slots
         if iterations is not None:
             optimizer.iterations = iterations
+
+
+@contextlib.contextmanager
+def _sigint_deferred() -> Iterator[None]:
+    """Hold Ctrl-C until the block is done, then raise it (main thread, Python's handler only)."""
+    if (threading.current_thread() is not threading.main_thread()
+            or signal.getsignal(signal.SIGINT) is not signal.default_int_handler):
+        yield
+        return
+    received: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: received.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if received:
+        raise KeyboardInterrupt

@@ -129,3 +129,28 @@ def test_gradcheck_of_a_model_still_leaves_its_parameters_alone():
     errors = gradcheck.check_model(model, X, y)
     assert max(errors.values()) < gradcheck.TOLERANCE
     assert all(np.array_equal(before[k], v) for k, v in model.get_parameters().items())
+
+
+def test_a_second_ctrl_c_during_the_restore_waits_until_the_restore_is_complete(monkeypatch):
+    import os
+    import signal
+
+    layer = Holder(a=np.ones(3), b=np.ones(2))
+    guard, optimizer = UpdateGuard(_refs(layer)), FailingAt(fail_at=2)
+    guard.apply(optimizer, 0, 0, 1.0)
+    before = {k: v.copy() for k, v in layer.params.items()}
+    state = _copy_state(optimizer)
+    real = UpdateGuard._put_back
+
+    def interrupted_put_back(self, *args):
+        os.kill(os.getpid(), signal.SIGINT)  # arrives while restoring
+        real(self, *args)
+
+    monkeypatch.setattr(UpdateGuard, "_put_back", interrupted_put_back)
+    with pytest.raises(KeyboardInterrupt) as info:
+        guard.apply(optimizer, 0, 1, 1.0)
+    assert isinstance(info.value.__context__, RuntimeError)  # the first failure is kept
+    for name, value in before.items():
+        assert np.array_equal(layer.params[name], value)
+    _assert_state_equal(optimizer.state, state)
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
