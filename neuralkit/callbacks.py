@@ -26,11 +26,13 @@ if TYPE_CHECKING:
 
 class Callback:
     """Base class: override any of the hooks. ``self.model`` is the model being trained and
-    ``self.params`` holds fit's settings ('epochs', 'steps' per epoch, 'batch_size', 'samples').
+    ``self.params`` holds fit's settings ('epochs', 'steps' per epoch, 'batch_size', 'samples',
+    'verbose', and 'metrics': the keys the epoch logs will have).
 
     ``logs`` passed to ``on_epoch_end`` hold the epoch's 'loss', each metric and, when
     validating, 'val_loss' and 'val_<metric>'; ``on_batch_end`` logs hold the batch's
     'loss' and 'size'. Set ``self.model.stop_training = True`` to stop after this epoch.
+    ``on_train_end`` always runs, also when fit is cut short by Ctrl-C or an exception.
     """
 
     def __init__(self) -> None:
