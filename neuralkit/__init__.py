@@ -13,14 +13,19 @@ from . import (
     plotting,
     reference,
     regularizers,
+    saving,
 )
 from .model import DivergenceError, Sequential
+from .saving import ModelFileError, load_model
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Sequential",
     "DivergenceError",
+    "load_model",
+    "ModelFileError",
+    "saving",
     "layers",
     "losses",
     "optimizers",

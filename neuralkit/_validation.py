@@ -26,15 +26,22 @@ def to_float_array(data: Any, name: str, dtype: np.dtype) -> np.ndarray:
         )
     if array.size == 0:
         raise ValueError(f"{name} is empty (shape {array.shape}); expected at least one sample.")
-    array = np.asarray(array, dtype=dtype)
-    if not _all_finite(array):
-        bad = np.argwhere(~np.isfinite(array))[0]
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported below, by name
+        converted = np.asarray(array, dtype=dtype)
+    if not _all_finite(converted):
+        bad = np.argwhere(~np.isfinite(converted))[0]
         where = ", ".join(str(int(i)) for i in bad)
+        if np.isfinite(array[tuple(bad)]):
+            raise ValueError(
+                f"{name} has values too large for {np.dtype(dtype).name} (first at index "
+                f"[{where}]: {array[tuple(bad)]:g}; {np.dtype(dtype).name} holds magnitudes up "
+                f"to {np.finfo(dtype).max:.3g}); rescale the data."
+            )
         raise ValueError(
-            f"{name} contains NaN or inf (first at index [{where}]: {array[tuple(bad)]}); "
+            f"{name} contains NaN or inf (first at index [{where}]: {converted[tuple(bad)]}); "
             "remove or impute those values."
         )
-    return array
+    return converted
 
 
 def _all_finite(array: np.ndarray, chunk_elements: int = 1 << 20) -> bool:

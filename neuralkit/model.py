@@ -8,7 +8,9 @@ live in the layers, the loss and the optimizer.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -16,8 +18,9 @@ import numpy as np
 from . import losses as _losses
 from . import metrics as _metrics
 from . import optimizers as _optimizers
+from ._guard import UpdateGuard
 from ._validation import check_positive_int, check_targets_for_loss, check_X, check_XY
-from .callbacks import Callback, CallbackList, History, ProgressBar
+from .callbacks import Callback, CallbackList, History, ProgressBar, TerminateOnNaN
 from .layers.activations import Sigmoid, Softmax
 from .layers.base import Layer
 from .layers.dense import Dense
@@ -259,8 +262,22 @@ class Sequential:
         Raises
         ------
         DivergenceError
-            When the loss becomes NaN or inf; the parameters are left as they were before
-            that batch.
+            When the loss becomes NaN or inf, or an update would make a parameter NaN or
+            inf; the parameters (and the optimizer state) are left as they were before that
+            batch. With a :class:`~neuralkit.callbacks.TerminateOnNaN` callback, fit stops
+            quietly instead and returns the History.
+        KeyboardInterrupt
+            Ctrl-C is never swallowed: it propagates to the caller once training has
+            stopped cleanly (see Notes).
+
+        Notes
+        -----
+        Stopping half-way, by Ctrl-C or by an exception from a callback, a custom layer, loss
+        or optimizer: each batch's update is applied to every parameter or to none (an
+        update cut short is undone), so the model is consistent and usable; ``model.history``
+        holds every completed epoch and, in ``model.history.partial_epoch``, the batches of
+        the unfinished epoch whose update was applied; every callback's ``on_train_end``
+        runs; then the exception propagates with its own traceback.
         """
         epochs = check_positive_int(epochs, "epochs")
         batch_size = check_positive_int(batch_size, "batch_size")
@@ -268,6 +285,10 @@ class Sequential:
             raise ValueError(f"verbose must be 0, 1 or 2; got {verbose!r}.")
         if not isinstance(validation_split, (int, float)) or not 0 <= validation_split < 1:
             raise ValueError(f"validation_split must be a number in [0, 1); got {validation_split!r}.")
+        if isinstance(callbacks, Callback) or (callbacks is not None
+                                               and not isinstance(callbacks, (list, tuple))):
+            raise TypeError(f"callbacks must be a list of Callback instances; got "
+                            f"{type(callbacks).__name__}. Pass a list: callbacks=[...].")
         callbacks = list(callbacks or [])
         for callback in callbacks:
             if not isinstance(callback, Callback):
@@ -305,9 +326,13 @@ class Sequential:
         self.history = history
         self.stop_training = False
         extra = [ProgressBar(verbose)] if verbose else []
-        cbs = CallbackList([history, *callbacks, *extra], self,
+        # History after the user's callbacks (as in Keras), so it records what they add to logs.
+        log_keys = ["loss", *self.metrics]
+        if X_val is not None:
+            log_keys += [f"val_{k}" for k in log_keys]
+        cbs = CallbackList([*callbacks, history, *extra], self,
                            {"epochs": epochs, "steps": steps, "batch_size": batch_size,
-                            "samples": m, "verbose": verbose})
+                            "samples": m, "verbose": verbose, "metrics": log_keys})
         metric_fns = self._metric_functions(loss, Y.shape[1])
         trainer = _TrainStep(self, loss)
         cbs.on_train_begin()
@@ -316,12 +341,23 @@ class Sequential:
             for epoch in range(epochs):
                 cbs.on_epoch_begin(epoch)
                 logs = self._train_epoch(trainer, X, Y, batch_size, shuffle, metric_fns, cbs, epoch)
-                if X_val is not None:
-                    val = self._evaluate_arrays(X_val, Y_val, loss, metric_fns, None)
-                    logs.update({f"val_{k}": v for k, v in val.items()})
-                cbs.on_epoch_end(epoch, logs)
+                try:
+                    if X_val is not None:
+                        val = self._evaluate_arrays(X_val, Y_val, loss, metric_fns, None)
+                        logs.update({f"val_{k}": v for k, v in val.items()})
+                    cbs.on_epoch_end(epoch, logs)
+                except BaseException:
+                    history._record_partial(epoch, steps, steps, logs)
+                    raise
                 if self.stop_training:
                     break
+        except DivergenceError as error:
+            quiet = [c for c in callbacks if isinstance(c, TerminateOnNaN)]
+            if not quiet:
+                raise
+            for callback in quiet:
+                callback._diverged(error)
+            self.stop_training = True
         finally:
             cbs.on_train_end(logs)
         return history
@@ -335,22 +371,50 @@ class Sequential:
         loss_sum = 0.0
         metric_sums = dict.fromkeys(metric_fns, 0.0)
         begin, end = cbs.batch_begin, cbs.batch_end
-        for step, (Xb, Yb) in enumerate(batches):
-            for callback in begin:
-                callback.on_batch_begin(step, {"size": Xb.shape[0]})
-            batch_loss, A = trainer(Xb, Yb, epoch, step)
-            loss_sum += batch_loss
-            batch_logs = {"loss": batch_loss, "size": Xb.shape[0]}
-            for name, fn in metric_fns.items():
-                value = fn(A, Yb)
-                metric_sums[name] += value
-                batch_logs[name] = value / Xb.shape[0]
-            if end:
-                for callback in end:
-                    callback.on_batch_end(step, batch_logs)
+        done = 0  # batches whose update was applied
+        try:
+            for step, (Xb, Yb) in enumerate(batches):
+                for callback in begin:
+                    callback.on_batch_begin(step, {"size": Xb.shape[0]})
+                # Overflow in a diverging step is reported as a DivergenceError (non-finite
+                # loss or parameter), not as RuntimeWarnings from deep inside a layer.
+                with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                    batch_loss, A = trainer(Xb, Yb, epoch, step)
+                loss_sum += batch_loss
+                done = step + 1
+                batch_logs = {"loss": batch_loss, "size": Xb.shape[0]}
+                for name, fn in metric_fns.items():
+                    value = fn(A, Yb)
+                    metric_sums[name] += value
+                    batch_logs[name] = value / Xb.shape[0]
+                if end:
+                    for callback in end:
+                        callback.on_batch_end(step, batch_logs)
+        except BaseException:
+            if done and self.history is not None:
+                seen = min(done * batch_size, m)
+                partial = {"loss": loss_sum / done}
+                partial.update({name: total / seen for name, total in metric_sums.items()})
+                self.history._record_partial(epoch, done, len(batches), partial)
+            raise
         logs = {"loss": loss_sum / len(batches)}
         logs.update({name: total / m for name, total in metric_sums.items()})
         return logs
+
+    # ------------------------------------------------------------------ saving
+    def save(self, path: str | os.PathLike, include_optimizer: bool = True) -> Path:
+        """Save the whole model to one ``.npz`` file, atomically (see :mod:`neuralkit.saving`).
+
+        Architecture (each layer's class and ``get_config()``), dtype, seed and name, every
+        parameter, the compile settings, the random generator's state and, with
+        ``include_optimizer=True``, the optimizer's state: ``neuralkit.load_model(path)``
+        gives back a model that predicts identically and whose ``fit`` continues exactly
+        where this one stopped. The file at ``path`` is replaced only once the new one is
+        complete on disk.
+        """
+        from .saving import save_model
+
+        return save_model(self, path, include_optimizer=include_optimizer)
 
     # ------------------------------------------------------------------ inference
     def predict(self, X: Any, batch_size: int | None = None) -> np.ndarray:
@@ -585,6 +649,7 @@ class _TrainStep:
         self.regularized = [layer for layer in layers
                             if type(layer).regularization_loss is not Layer.regularization_loss]
         self.optimizer = model.optimizer
+        self.guard = UpdateGuard(self.param_refs)  # all-or-nothing updates, never NaN parameters
 
     def __call__(self, Xb: np.ndarray, Yb: np.ndarray, epoch: int, step: int
                  ) -> tuple[float, np.ndarray]:
@@ -609,6 +674,5 @@ class _TrainStep:
         dA = loss.backward_logits() if self.fused else loss.backward()
         for layer in self.backward_layers:
             dA = layer.backward(dA)
-        self.optimizer.step((key, layer.params[name], layer.grads[name])
-                            for key, layer, name in self.param_refs)
+        self.guard.apply(self.optimizer, epoch, step, value)
         return value, A

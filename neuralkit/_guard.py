@@ -1,0 +1,173 @@
+"""The optimizer step as a transaction: every parameter is updated, or none is.
+
+A training step changes many arrays one after the other: each layer's parameters and the
+optimizer's per-parameter state (momentum, moment estimates) and step count. Two things can
+stop it half-way or make it wrong:
+
+* an exception raised while the optimizer runs (Ctrl-C, a bug in a custom optimizer), which
+  would leave some layers updated and others not;
+* an update that overflows: a finite loss and finite gradients can still give parameters of
+  inf or NaN (a huge learning rate, float32's range), after which every later step is NaN.
+
+:class:`UpdateGuard` copies the parameters and the optimizer state into one reused buffer
+before the step, checks after it that every parameter is finite, and copies everything back
+if the step raised or produced a non-finite value. The arrays are restored in place, so
+references to ``layer.params[name]`` stay valid.
+
+Cost per step: one copy of the parameters and of the optimizer state and one finiteness pass
+over the parameters, each done by a single NumPy call over all arrays when they share a dtype
+(the usual case), so that small models do not pay a Python loop per array.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import operator
+import signal
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+#: Up to this many parameters, the finiteness check gathers them into one buffer first.
+_GATHER_LIMIT = 1 << 16
+
+
+class UpdateGuard:
+    """Applies ``optimizer.step`` to a model's parameters all-or-nothing.
+
+    Parameters
+    ----------
+    param_refs : list of (key, layer, name)
+        Every parameter, ``layer.params[name]``, with its optimizer key ``'layer/name'``.
+    """
+
+    def __init__(self, param_refs: list[tuple[str, Any, str]]) -> None:
+        self.param_refs = param_refs
+        # The plan, rebuilt only when the arrays change (first step, new optimizer state):
+        self._values: list[Any] = []              # parameters, then every optimizer-state value
+        self._arrays: list[np.ndarray] = []      # parameters, then optimizer-state arrays
+        self._structure: dict[str, tuple[dict, dict]] = {}
+        self._views: list[np.ndarray] | None = None  # flat views of _arrays (fast path)
+        self._flat: np.ndarray | None = None      # their copy, one buffer
+        self._copies: list[np.ndarray] = []       # per-array copies (views into _flat)
+        self._param_views: list[np.ndarray] | None = None
+        self._check: np.ndarray | None = None     # the parameters, gathered for the check
+
+    def apply(self, optimizer: Any, epoch: int, step: int, loss: float) -> None:
+        """Run one optimizer step; on an exception or a non-finite parameter, undo it.
+
+        Raises
+        ------
+        DivergenceError
+            When the step made a parameter NaN or inf; parameters and optimizer state are
+            those from before the step.
+        """
+        refs = self.param_refs
+        params = [layer.params[name] for _, layer, name in refs]
+        iterations = self._save(optimizer, params)
+        try:
+            optimizer.step((key, param, layer.grads[name])
+                           for (key, layer, name), param in zip(refs, params, strict=True))
+            finite = self._all_finite(params)
+        except BaseException:
+            self._restore(optimizer, iterations)
+            raise
+        if not finite:
+            bad = next(key for (key, _, _), param in zip(refs, params, strict=True)
+                       if not np.isfinite(param).all())
+            self._restore(optimizer, iterations)
+            from .model import DivergenceError
+
+            raise DivergenceError(
+                f"the update at epoch {epoch + 1}, batch {step + 1} made parameter '{bad}' NaN "
+                f"or inf although the loss ({loss:.6g}) was finite; the parameters and the "
+                "optimizer state are those before this step. Try a lower learning rate, "
+                "scaling the inputs, or a smaller initialisation."
+            )
+
+    # ------------------------------------------------------------------ internals
+    def _save(self, optimizer: Any, params: list[np.ndarray]) -> int | None:
+        state = getattr(optimizer, "state", None)
+        if not isinstance(state, dict):
+            state = {}
+        # Every state value counts for "unchanged" (a scalar slot that a step rebinds must be
+        # re-saved), but only arrays are copied.
+        values = list(params)
+        for slots in state.values():
+            values.extend(slots.values())
+        seen = self._values
+        if not (len(values) == len(seen) and all(map(operator.is_, values, seen))):
+            self._values = values
+            self._plan([v for v in values if isinstance(v, np.ndarray)], state, len(params))
+        arrays = self._arrays
+        if self._views is not None:
+            np.concatenate(self._views, out=self._flat)
+        else:
+            for copy, array in zip(self._copies, arrays, strict=True):
+                np.copyto(copy, array)
+        return getattr(optimizer, "iterations", None)
+
+    def _plan(self, arrays: list[np.ndarray], state: dict, n_params: int) -> None:
+        self._arrays = arrays
+        # The slot dicts and shallow copies of them: a step may add, remove or rebind slots,
+        # and a restore must give back exactly these arrays under these keys.
+        self._structure = {key: (slots, dict(slots)) for key, slots in state.items()}
+        dtypes = {a.dtype for a in arrays}
+        if len(dtypes) == 1 and all(a.flags.c_contiguous for a in arrays):
+            self._views = [a.reshape(-1) for a in arrays]  # views, not copies: contiguous
+            self._flat = np.empty(sum(v.size for v in self._views), dtype=dtypes.pop())
+            self._copies, start = [], 0
+            for a in arrays:
+                self._copies.append(self._flat[start:start + a.size].reshape(a.shape))
+                start += a.size
+            self._param_views = self._views[:n_params]
+            n = sum(v.size for v in self._param_views)
+            self._check = np.empty(n if n <= _GATHER_LIMIT else 0, dtype=self._flat.dtype)
+        else:
+            self._views = self._flat = self._param_views = self._check = None
+            self._copies = [np.empty_like(a) for a in arrays]
+
+    def _all_finite(self, params: list[np.ndarray]) -> bool:
+        # Small models: gather, then one check (saves a Python call per array). Large ones:
+        # check each array where it is (gathering would cost one more copy).
+        if self._check is not None and 0 < self._check.size <= _GATHER_LIMIT:
+            np.concatenate(self._param_views, out=self._check)
+            return bool(np.isfinite(self._check).all())
+        return all(np.isfinite(p).all() for p in params)
+
+    def _restore(self, optimizer: Any, iterations: int | None) -> None:
+        with _sigint_deferred():  # a second Ctrl-C must not cut the restore itself short
+            self._put_back(optimizer, iterations)
+
+    def _put_back(self, optimizer: Any, iterations: int | None) -> None:
+        for copy, array in zip(self._copies, self._arrays, strict=True):
+            np.copyto(array, copy)
+        state = getattr(optimizer, "state", None)
+        if isinstance(state, dict):
+            for key in [k for k in state if k not in self._structure]:
+                del state[key]  # created by the undone step
+            for key, (slots, contents) in self._structure.items():
+                slots.clear()
+                slots.update(contents)
+                state[key] = slots
+        if iterations is not None:
+            optimizer.iterations = iterations
+
+
+@contextlib.contextmanager
+def _sigint_deferred() -> Iterator[None]:
+    """Hold Ctrl-C until the block is done, then raise it (main thread, Python's handler only)."""
+    if (threading.current_thread() is not threading.main_thread()
+            or signal.getsignal(signal.SIGINT) is not signal.default_int_handler):
+        yield
+        return
+    received: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: received.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if received:
+        raise KeyboardInterrupt
