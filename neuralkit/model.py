@@ -257,6 +257,12 @@ class Sequential:
         DivergenceError
             When the loss becomes NaN or inf; the parameters are left as they were before
             that batch.
+
+        Notes
+        -----
+        With the :class:`~neuralkit.optimizers.LBFGS` optimizer, fit runs one full-batch
+        minimisation (``epochs``, ``batch_size`` and ``shuffle`` are ignored; the optimizer's
+        ``max_iter`` and ``tol`` end it) and the History has one entry per L-BFGS iteration.
         """
         epochs = check_positive_int(epochs, "epochs")
         batch_size = check_positive_int(batch_size, "batch_size")
@@ -294,6 +300,8 @@ class Sequential:
         self.loss = loss
         if self.optimizer is None:
             self.optimizer = _optimizers.Adam()
+        if isinstance(self.optimizer, _optimizers.LBFGS):
+            return self._fit_lbfgs(X, Y, X_val, Y_val, loss, verbose, callbacks)
         m = X.shape[0]
         batch_size = min(batch_size, m)
         steps = math.ceil(m / batch_size)
@@ -528,6 +536,58 @@ class Sequential:
         print_fn("\n".join(text))
         return {"layers": rows, "total_params": total}
 
+    # ------------------------------------------------------------------ L-BFGS
+    def _fit_lbfgs(self, X: np.ndarray, Y: np.ndarray, X_val: np.ndarray | None,
+                   Y_val: np.ndarray | None, loss: Loss, verbose: int,
+                   callbacks: list[Callback]) -> History:
+        """Full-batch L-BFGS over all of (X, Y); see :class:`neuralkit.optimizers.LBFGS`.
+
+        Each evaluation is one training step on the whole batch with the parameter update
+        left out: the loss J (plus penalties) and every layer's grads at the current theta.
+        """
+        optimizer = self.optimizer
+        m = X.shape[0]
+        history = History()
+        self.history = history
+        self.stop_training = False
+        # One line per iteration: a progress bar over a single full batch says nothing.
+        extra = [ProgressBar(2)] if verbose else []
+        cbs = CallbackList([history, *callbacks, *extra], self,
+                           {"epochs": optimizer.max_iter, "steps": 1, "batch_size": m,
+                            "samples": m, "verbose": verbose})
+        metric_fns = self._metric_functions(loss, Y.shape[1])
+        trainer = _TrainStep(self, loss)
+        trainer.optimizer = _NoStep()
+        last: dict[str, Any] = {}
+
+        def evaluate() -> float:
+            try:
+                value, last["A"] = trainer(X, Y, 0, 0)
+            except DivergenceError:
+                return math.inf  # a line-search trial too far: L-BFGS-B backs off
+            return value
+
+        def on_iteration(iteration: int, value: float) -> None:
+            # L-BFGS-B reports an iterate after its line search accepted it, which is the
+            # point evaluated last, so last["A"] holds that iterate's outputs.
+            cbs.on_epoch_begin(iteration)
+            logs = {"loss": value}
+            logs.update({name: fn(last["A"], Y) / m for name, fn in metric_fns.items()})
+            if X_val is not None:
+                val = self._evaluate_arrays(X_val, Y_val, loss, metric_fns, None)
+                logs.update({f"val_{k}": v for k, v in val.items()})
+            last["logs"] = logs
+            cbs.on_epoch_end(iteration, logs)
+            if self.stop_training:
+                raise StopIteration
+
+        cbs.on_train_begin()
+        try:
+            optimizer.minimize(self._parametric_layers(), evaluate, on_iteration)
+        finally:
+            cbs.on_train_end(last.get("logs", {}))
+        return history
+
     def __repr__(self) -> str:
         return f"Sequential([{', '.join(repr(layer) for layer in self.layers)}])"
 
@@ -558,6 +618,14 @@ class _Batches:
             idx = order[start:start + size]
             n = idx.shape[0]
             yield (np.take(X, idx, axis=0, out=X_buf[:n]), np.take(Y, idx, axis=0, out=Y_buf[:n]))
+
+
+class _NoStep:
+    """Stands in for the optimizer when only the loss and the gradients are wanted (L-BFGS)."""
+
+    def step(self, params: Any) -> None:
+        for _ in params:
+            pass
 
 
 class _TrainStep:

@@ -25,6 +25,7 @@ try:
     from sklearn.metrics import accuracy_score, r2_score
     from sklearn.model_selection import train_test_split
     from sklearn.utils import check_random_state
+    from sklearn.utils.metaestimators import available_if
     from sklearn.utils.multiclass import check_classification_targets
     from sklearn.utils.validation import check_is_fitted, validate_data
 except ImportError as exc:  # pragma: no cover - exercised only without the extra
@@ -34,7 +35,7 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
 
 from .layers import Dense, LeakyReLU, Linear, ReLU, Sigmoid, Softmax, Tanh
 from .model import Sequential
-from .optimizers import OPTIMIZERS, Optimizer
+from .optimizers import LBFGS, OPTIMIZERS, Optimizer
 
 __all__ = ["NeuralKitClassifier", "NeuralKitRegressor"]
 
@@ -63,6 +64,15 @@ class _L2Dense(Dense):
     def regularization_loss(self) -> float:
         W = self.params["W"]
         return self.l2 * float(np.vdot(W, W))
+
+
+def _minibatch(estimator: Any) -> bool:
+    """partial_fit exists only for minibatch optimizers (as in scikit-learn's MLP)."""
+    if isinstance(estimator.optimizer, LBFGS) or (isinstance(estimator.optimizer, str)
+                                                   and estimator.optimizer.lower() == "lbfgs"):
+        raise AttributeError("partial_fit is not available with the L-BFGS optimizer (a "
+                             "full-batch method); use 'adam', 'sgd' or 'rmsprop'.")
+    return True
 
 
 class _NeuralKitBase(BaseEstimator):
@@ -135,6 +145,8 @@ class _NeuralKitBase(BaseEstimator):
         if isinstance(self.optimizer, Optimizer):
             return copy.deepcopy(self.optimizer)  # a fresh state for every fit
         name = self.optimizer.lower()
+        if name == "lbfgs":
+            return LBFGS(max_iter=self.epochs, tol=self.tol)
         return OPTIMIZERS[name](learning_rate=self.learning_rate)
 
     def _make_model(self, n_outputs: int, output: type, seed: int) -> Sequential:
@@ -158,6 +170,12 @@ class _NeuralKitBase(BaseEstimator):
         model = self.model_
         rng = self._rng
         X_val = y_val = None
+        if isinstance(model.optimizer, LBFGS):
+            # Full batch: early_stopping does not apply (as in scikit-learn's MLP).
+            history = model.fit(X, T, verbose=1 if self.verbose else 0)
+            self.loss_curve_ += history.history["loss"]
+            self.n_iter_ += model.optimizer.result_.nit
+            return self
         if self.early_stopping and not incremental:
             X, X_val, T, y_val = self._split(X, T, y_score, rng)
         epochs = 1 if incremental else self.epochs
@@ -255,7 +273,8 @@ class NeuralKitClassifier(ClassifierMixin, _NeuralKitBase):
     validation_fraction : float in (0, 1), default 0.1
         Fraction held out (stratified) for early stopping; used only when ``early_stopping``.
     early_stopping : bool, default False
-        Monitor the accuracy on the held-out fraction, stop when it has not improved by
+        Minibatch optimizers only ('lbfgs' ignores it). Monitor the accuracy on the
+        held-out fraction, stop when it has not improved by
         ``tol`` for ``n_iter_no_change`` epochs, and keep the best epoch's weights. Without
         it, training stops when the training loss has not improved by ``tol`` for
         ``n_iter_no_change`` epochs.
@@ -294,6 +313,7 @@ class NeuralKitClassifier(ClassifierMixin, _NeuralKitBase):
         self._new_model(*self._output_for(classes.shape[0]))
         return self._fit(np.asarray(X, dtype=self._dtype), self._targets(y), y, incremental=False)
 
+    @available_if(_minibatch)
     def partial_fit(self, X: Any, y: Any, classes: Any = None) -> NeuralKitClassifier:
         """One epoch over (X, y), continuing from the current weights.
 
@@ -381,6 +401,7 @@ class NeuralKitRegressor(RegressorMixin, _NeuralKitBase):
         self._new_model(T.shape[1], Linear)
         return self._fit(np.asarray(X, dtype=self._dtype), T, T, incremental=False)
 
+    @available_if(_minibatch)
     def partial_fit(self, X: Any, y: Any) -> NeuralKitRegressor:
         """One epoch over (X, y), continuing from the current weights (a new network on the first call)."""
         first = not hasattr(self, "model_")

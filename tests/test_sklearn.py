@@ -26,12 +26,13 @@ FLOAT32_SKIPPED = {
 }
 
 ESTIMATORS = [
-    NeuralKitClassifier(hidden_layer_sizes=(32,), random_state=0),
-    NeuralKitRegressor(hidden_layer_sizes=(32,), random_state=0),
+    NeuralKitClassifier(hidden_layer_sizes=(32,), epochs=100, random_state=0),
+    NeuralKitRegressor(hidden_layer_sizes=(32,), epochs=100, random_state=0),
     NeuralKitClassifier(hidden_layer_sizes=(16, 8), activation="tanh", dtype="float32",
                         early_stopping=True, l2=1e-3, random_state=0),
+    NeuralKitClassifier(hidden_layer_sizes=(16,), optimizer="lbfgs", epochs=20, random_state=0),
     NeuralKitRegressor(dtype="float32", optimizer="sgd", learning_rate=0.01, early_stopping=True,
-                       l2=1e-3, random_state=0),
+                       l2=1e-3, epochs=100, random_state=0),
 ]
 
 
