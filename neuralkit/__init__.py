@@ -1,6 +1,6 @@
 """neuralkit: a small, object-oriented, Keras-style neural-network framework on NumPy."""
 
-from . import callbacks, gradcheck, initializers, layers, losses, metrics, optimizers
+from . import callbacks, export, gradcheck, initializers, layers, losses, metrics, optimizers
 from .model import DivergenceError, Sequential
 
 __version__ = "0.1.0"
@@ -15,5 +15,6 @@ __all__ = [
     "metrics",
     "callbacks",
     "gradcheck",
+    "export",
     "__version__",
 ]
