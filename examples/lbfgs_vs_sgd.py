@@ -11,6 +11,7 @@ minibatch methods win again: each L-BFGS step needs the whole batch.)
 import time
 
 import numpy as np
+import scipy.optimize  # noqa: F401 - LBFGS imports it on first use; here, outside the timings
 
 from neuralkit import Sequential
 from neuralkit.layers import Dense, Tanh

@@ -29,8 +29,9 @@ def is_memmap(X: Any) -> bool:
 
 def is_batch_stream(X: Any) -> bool:
     """An iterable of batches given in place of an array: a generator, an iterator, or any
-    iterable that is not array-like (lists, tuples and objects with ``__array__`` are arrays)."""
-    return (hasattr(X, "__iter__") and not hasattr(X, "__array__")
+    iterable that is not array-like (lists, tuples, and objects with ``__array__`` or a
+    ``shape``, such as DataFrames and sparse matrices, are taken as arrays)."""
+    return (hasattr(X, "__iter__") and not hasattr(X, "__array__") and not hasattr(X, "shape")
             and not isinstance(X, (list, tuple, str, bytes, dict)))
 
 

@@ -150,3 +150,21 @@ def test_sklearn_estimator_with_lbfgs_has_no_partial_fit():
                               random_state=0).fit(X, y)
     assert clf.score(X, y) > 0.95 and 0 < clf.n_iter_ <= 100
     assert not hasattr(clf, "partial_fit")
+
+
+def test_the_example_shows_lbfgs_ahead_of_sgd_and_adam():
+    import os
+    import re
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    out = subprocess.run([sys.executable, "-W", "error", str(root / "examples" / "lbfgs_vs_sgd.py")],
+                         capture_output=True, text=True, env=env, timeout=120, check=True).stdout
+    train = {name: float(mse) for name, mse in
+             re.findall(r"^(L-BFGS|SGD|Adam)\S*\s+(?:lr=\S+\s+)?(\d+\.\d+)", out, flags=re.M)}
+    assert set(train) == {"L-BFGS", "SGD", "Adam"}, out
+    assert train["L-BFGS"] < train["Adam"] < train["SGD"]
+    assert train["L-BFGS"] < 0.003                  # at the noise floor (variance 0.0025)
