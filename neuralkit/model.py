@@ -298,6 +298,9 @@ class Sequential:
             raise ValueError("steps_per_epoch is for X given as an iterable of (X_batch, Y_batch); "
                              f"got X of type {type(X).__name__}.")
         X, Y = self._check_xy(X, Y, loss)
+        if isinstance(self.optimizer, _optimizers.LBFGS) and _data.is_memmap(X):
+            raise ValueError("the LBFGS optimizer is full batch: it needs X in memory; got a "
+                             "numpy.memmap (use a minibatch optimizer, or np.asarray(X)).")
         X_val = Y_val = None
         if validation_data is not None:
             if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
@@ -384,6 +387,9 @@ class Sequential:
         self._require_layers("predict")
         if _data.is_batch_stream(X):
             return self._predict_stream(X, steps)
+        if steps is not None:
+            raise ValueError(f"steps is for X given as an iterable of batches; got X of type "
+                             f"{type(X).__name__}.")
         X = (_data.check_memmap_X(X, "X", self.input_dim) if _data.is_memmap(X)
              else check_X(X, "X", self.dtype, self.input_dim))
         batch_size = DEFAULT_PREDICT_BATCH if batch_size is None else check_positive_int(
@@ -411,6 +417,9 @@ class Sequential:
         loss = self._resolved_loss()
         if _data.is_batch_stream(X):
             return self._evaluate_stream(X, Y, loss, steps)
+        if steps is not None:
+            raise ValueError(f"steps is for X given as an iterable of batches; got X of type "
+                             f"{type(X).__name__}.")
         X, Y = self._check_xy(X, Y, loss)
         batch_size = None if batch_size is None else check_positive_int(batch_size, "batch_size")
         self._build_layers(X.shape[1])
@@ -704,9 +713,6 @@ class Sequential:
         Each evaluation is one training step on the whole batch with the parameter update
         left out: the loss J (plus penalties) and every layer's grads at the current theta.
         """
-        if _data.is_memmap(X):
-            raise ValueError("the LBFGS optimizer is full batch: it needs X in memory; got a "
-                             "numpy.memmap (use a minibatch optimizer, or np.asarray(X)).")
         optimizer = self.optimizer
         m = X.shape[0]
         history = History()

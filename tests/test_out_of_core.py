@@ -113,6 +113,7 @@ def test_lbfgs_refuses_a_memmap(tmp_path):
     model.compile(optimizer=LBFGS())
     with pytest.raises(ValueError, match="LBFGS optimizer is full batch"):
         model.fit(_memmap(tmp_path, X), y, verbose=0)
+    assert not model.built                        # refused before anything changed
 
 
 @pytest.mark.skipif(not Path("/proc/self/statm").exists(), reason="needs Linux's /proc")
@@ -216,6 +217,8 @@ def test_bad_iterables_get_clear_errors():
         model.fit(gen(), steps_per_epoch=1, validation_split=0.1, verbose=0)
     with pytest.raises(ValueError, match="steps_per_epoch is for X given as an iterable"):
         model.fit(X, y, steps_per_epoch=3, verbose=0)
+    with pytest.raises(ValueError, match="steps is for X given as an iterable"):
+        model.predict(X, steps=3)
     bad = X.copy()
     bad[70, 1] = np.inf
     with pytest.raises(ValueError, match=r"X \(epoch 1, batch 2\) X_batch contains NaN or inf"):
