@@ -4,6 +4,7 @@ from . import (
     callbacks,
     course,
     datasets,
+    export,
     gradcheck,
     initializers,
     layers,
@@ -38,5 +39,6 @@ __all__ = [
     "datasets",
     "plotting",
     "regularizers",
+    "export",
     "__version__",
 ]

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from . import _data
 from . import losses as _losses
 from . import metrics as _metrics
 from . import optimizers as _optimizers
@@ -219,15 +220,20 @@ class Sequential:
     # ------------------------------------------------------------------ data checks
     def _check_xy(self, X: Any, Y: Any, loss: Loss, x_name: str = "X",
                   y_name: str = "Y") -> tuple[np.ndarray, np.ndarray]:
-        X, Y = check_XY(X, Y, self.dtype, self.input_dim, x_name, y_name)
+        if _data.is_memmap(X):  # checked in chunks, never loaded whole; Y is read into memory
+            X = _data.check_memmap_X(X, x_name, self.input_dim)
+            Y = _data.check_targets_for_rows(Y, X.shape[0], self.dtype, x_name, y_name)
+        else:
+            X, Y = check_XY(X, Y, self.dtype, self.input_dim, x_name, y_name)
         n_outputs = self._output_dim_for(X.shape[1])
         Y = check_targets_for_loss(Y, getattr(loss, "name", ""), n_outputs, y_name)
         return X, Y
 
     # ------------------------------------------------------------------ training
-    def fit(self, X: Any, Y: Any, epochs: int = 1, batch_size: int = 32, shuffle: bool = True,
+    def fit(self, X: Any, Y: Any = None, epochs: int = 1, batch_size: int = 32, shuffle: bool = True,
             validation_data: tuple[Any, Any] | None = None, validation_split: float = 0.0,
-            verbose: int = 1, callbacks: Sequence[Callback] | None = None) -> History:
+            verbose: int = 1, callbacks: Sequence[Callback] | None = None,
+            steps_per_epoch: int | None = None) -> History:
         """Train the model.
 
         Each batch: forward through the layers, loss (mean over the batch), backward,
@@ -235,7 +241,10 @@ class Sequential:
 
         Parameters
         ----------
-        X : array-like, shape (m, n_x)
+        X : array-like or numpy.memmap, shape (m, n_x); or an iterable of batches
+            A memmap is read batch by batch from its file (shuffled by index), never loaded
+            whole. An iterable or generator yielding (X_batch, Y_batch) pairs is used as
+            given (no shuffling, no validation_split), with Y None.
         Y : array-like, shape (m, n_y) or (m,)
             For categorical cross-entropy, one-hot (m, K) or integer labels (m,).
         epochs : int, default 1
@@ -251,6 +260,10 @@ class Sequential:
         verbose : {0, 1, 2}, default 1
             0 silent, 1 a progress bar per epoch, 2 one line per epoch.
         callbacks : list of Callback, optional
+        steps_per_epoch : int, optional
+            Batches per epoch when X is an iterable of batches; required for an iterator or
+            generator (drawn from continuously), optional for a re-iterable such as a list
+            (default: one full pass per epoch).
 
         Returns
         -------
@@ -278,6 +291,10 @@ class Sequential:
         holds every completed epoch and, in ``model.history.partial_epoch``, the batches of
         the unfinished epoch whose update was applied; every callback's ``on_train_end``
         runs; then the exception propagates with its own traceback.
+
+        With the :class:`~neuralkit.optimizers.LBFGS` optimizer, fit runs one full-batch
+        minimisation (``epochs``, ``batch_size`` and ``shuffle`` are ignored; the optimizer's
+        ``max_iter`` and ``tol`` end it) and the History has one entry per L-BFGS iteration.
         """
         epochs = check_positive_int(epochs, "epochs")
         batch_size = check_positive_int(batch_size, "batch_size")
@@ -297,7 +314,16 @@ class Sequential:
                 )
         self._require_layers("fit")
         loss = self._resolved_loss()
+        if _data.is_batch_stream(X):
+            return self._fit_stream(X, Y, loss, epochs, steps_per_epoch, validation_data,
+                                    validation_split, verbose, callbacks)
+        if steps_per_epoch is not None:
+            raise ValueError("steps_per_epoch is for X given as an iterable of (X_batch, Y_batch); "
+                             f"got X of type {type(X).__name__}.")
         X, Y = self._check_xy(X, Y, loss)
+        if isinstance(self.optimizer, _optimizers.LBFGS) and _data.is_memmap(X):
+            raise ValueError("the LBFGS optimizer is full batch: it needs X in memory; got a "
+                             "numpy.memmap (use a minibatch optimizer, or np.asarray(X)).")
         X_val = Y_val = None
         if validation_data is not None:
             if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
@@ -319,6 +345,8 @@ class Sequential:
         self.loss = loss
         if self.optimizer is None:
             self.optimizer = _optimizers.Adam()
+        if isinstance(self.optimizer, _optimizers.LBFGS):
+            return self._fit_lbfgs(X, Y, X_val, Y_val, loss, verbose, callbacks)
         m = X.shape[0]
         batch_size = min(batch_size, m)
         steps = math.ceil(m / batch_size)
@@ -367,7 +395,8 @@ class Sequential:
                      epoch: int) -> dict[str, float]:
         m = X.shape[0]
         order = self.rng.permutation(m) if shuffle and batch_size < m else None
-        batches = _Batches(X, Y, batch_size, order)
+        batches = (_data.MemmapBatches(X, Y, batch_size, order, self.dtype) if _data.is_memmap(X)
+                   else _Batches(X, Y, batch_size, order))
         loss_sum = 0.0
         metric_sums = dict.fromkeys(metric_fns, 0.0)
         begin, end = cbs.batch_begin, cbs.batch_end
@@ -417,10 +446,20 @@ class Sequential:
         return save_model(self, path, include_optimizer=include_optimizer)
 
     # ------------------------------------------------------------------ inference
-    def predict(self, X: Any, batch_size: int | None = None) -> np.ndarray:
-        """Outputs A_L for X (m, n_x), computed in batches; returns (m, n_out) in the model's dtype."""
+    def predict(self, X: Any, batch_size: int | None = None, steps: int | None = None) -> np.ndarray:
+        """Outputs A_L for X (m, n_x), computed in batches; returns (m, n_out) in the model's dtype.
+
+        X may be a numpy.memmap (read in chunks from its file) or an iterable of batches, each
+        an X batch or a tuple whose first element is one; ``steps`` caps the batches read.
+        """
         self._require_layers("predict")
-        X = check_X(X, "X", self.dtype, self.input_dim)
+        if _data.is_batch_stream(X):
+            return self._predict_stream(X, steps)
+        if steps is not None:
+            raise ValueError(f"steps is for X given as an iterable of batches; got X of type "
+                             f"{type(X).__name__}.")
+        X = (_data.check_memmap_X(X, "X", self.input_dim) if _data.is_memmap(X)
+             else check_X(X, "X", self.dtype, self.input_dim))
         batch_size = DEFAULT_PREDICT_BATCH if batch_size is None else check_positive_int(
             batch_size, "batch_size")
         self._build_layers(X.shape[1])
@@ -429,8 +468,12 @@ class Sequential:
             out[start:stop] = A
         return out
 
-    def evaluate(self, X: Any, Y: Any, batch_size: int | None = None) -> dict[str, float]:
+    def evaluate(self, X: Any, Y: Any = None, batch_size: int | None = None,
+                 steps: int | None = None) -> dict[str, float]:
         """Loss and metrics over (X, Y), computed in batches.
+
+        X may be a numpy.memmap (read in chunks) or an iterable of (X_batch, Y_batch) pairs
+        with Y None; ``steps`` caps the batches read from it.
 
         Returns
         -------
@@ -440,6 +483,11 @@ class Sequential:
         """
         self._require_layers("evaluate")
         loss = self._resolved_loss()
+        if _data.is_batch_stream(X):
+            return self._evaluate_stream(X, Y, loss, steps)
+        if steps is not None:
+            raise ValueError(f"steps is for X given as an iterable of batches; got X of type "
+                             f"{type(X).__name__}.")
         X, Y = self._check_xy(X, Y, loss)
         batch_size = None if batch_size is None else check_positive_int(batch_size, "batch_size")
         self._build_layers(X.shape[1])
@@ -467,6 +515,9 @@ class Sequential:
     def _forward_batches(self, X: np.ndarray, batch_size: int,
                          fused: bool) -> Iterator[tuple[int, int, np.ndarray, np.ndarray | None]]:
         """Yield (start, stop, A_L, Z_L or None) batch by batch, in inference mode."""
+        if _data.is_memmap(X):  # rows read from the file, converted per batch, in bounded chunks
+            batch_size = max(1, min(batch_size, _data.CHUNK_BYTES // (X.shape[1] * X.itemsize)))
+            X = _data.MemmapRows(X, self.dtype)
         head = self.layers[:-1] if fused else self.layers
         last = self.layers[-1]
         for start in range(0, X.shape[0], batch_size):
@@ -598,6 +649,181 @@ class Sequential:
         print_fn("\n".join(text))
         return {"layers": rows, "total_params": total}
 
+    # ------------------------------------------------------------------ iterables of batches
+    def _fit_stream(self, source: Any, Y: Any, loss: Loss, epochs: int,
+                    steps_per_epoch: int | None, validation_data: Any, validation_split: float,
+                    verbose: int, callbacks: list[Callback]) -> History:
+        """fit on an iterable of (X_batch, Y_batch): the same step, batches taken as they come.
+
+        The first batch is read and checked before anything changes (it also gives n_x to
+        build the model); later batches are checked as they arrive.
+        """
+        if Y is not None:
+            raise TypeError("fit: X is an iterable of (X_batch, Y_batch) batches, so Y must be "
+                            f"None; got Y of type {type(Y).__name__}.")
+        if steps_per_epoch is not None:
+            steps_per_epoch = check_positive_int(steps_per_epoch, "steps_per_epoch")
+        if validation_split:
+            raise ValueError("validation_split needs X as an array; with an iterable of batches "
+                             "pass validation_data=(X_val, Y_val).")
+        if isinstance(self.optimizer, _optimizers.LBFGS):
+            raise ValueError("the LBFGS optimizer is full batch: it needs X and Y as arrays, not an "
+                             "iterable of batches.")
+        stream = _data.BatchStream(source, steps_per_epoch, "X")
+
+        def checked(item: Any, epoch: int, step: int) -> tuple[np.ndarray, np.ndarray]:
+            where = f"X (epoch {epoch + 1}, batch {step + 1})"
+            Xb, Yb = _data.split_batch(item, where)
+            return self._check_xy(Xb, Yb, loss, f"{where} X_batch", f"{where} Y_batch")
+
+        first = checked(stream.first(), 0, 0)
+        X_val = Y_val = None
+        if validation_data is not None:
+            if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+                raise TypeError("validation_data must be a tuple (X_val, Y_val).")
+            X_val, Y_val = self._check_xy(*validation_data, loss, "validation_data X",
+                                          "validation_data Y")
+        # Validation passed: from here on the model may change.
+        self._build_layers(first[0].shape[1])
+        self.loss = loss
+        if self.optimizer is None:
+            self.optimizer = _optimizers.Adam()
+        history = History()
+        self.history = history
+        self.stop_training = False
+        steps = steps_per_epoch or (len(source) if hasattr(source, "__len__") else None)
+        extra = [ProgressBar(verbose)] if verbose else []
+        cbs = CallbackList([history, *callbacks, *extra], self,
+                           {"epochs": epochs, "steps": steps, "batch_size": first[0].shape[0],
+                            "samples": None, "verbose": verbose})
+        metric_fns = self._metric_functions(loss, first[1].shape[1])
+        trainer = _TrainStep(self, loss)
+        begin, end = cbs.batch_begin, cbs.batch_end
+        cbs.on_train_begin()
+        logs: dict[str, Any] = {}
+        try:
+            for epoch in range(epochs):
+                cbs.on_epoch_begin(epoch)
+                loss_sum, seen, metric_sums = 0.0, 0, dict.fromkeys(metric_fns, 0.0)
+                for step, item in enumerate(stream.epoch(epoch)):
+                    Xb, Yb = first if epoch == step == 0 else checked(item, epoch, step)
+                    for callback in begin:
+                        callback.on_batch_begin(step, {"size": Xb.shape[0]})
+                    batch_loss, A = trainer(Xb, Yb, epoch, step)
+                    loss_sum += batch_loss
+                    seen += Xb.shape[0]
+                    for name, fn in metric_fns.items():
+                        metric_sums[name] += fn(A, Yb)
+                    for callback in end:
+                        callback.on_batch_end(step, {"loss": batch_loss, "size": Xb.shape[0]})
+                logs = {"loss": loss_sum / (step + 1)}
+                logs.update({name: total / seen for name, total in metric_sums.items()})
+                if X_val is not None:
+                    val = self._evaluate_arrays(X_val, Y_val, loss, metric_fns, None)
+                    logs.update({f"val_{k}": v for k, v in val.items()})
+                cbs.on_epoch_end(epoch, logs)
+                if self.stop_training:
+                    break
+        finally:
+            cbs.on_train_end(logs)
+        return history
+
+    def _stream_items(self, source: Any, steps: int | None) -> Iterator[Any]:
+        if steps is not None:
+            steps = check_positive_int(steps, "steps")
+        count = 0
+        for item in source:
+            yield item
+            count += 1
+            if steps is not None and count >= steps:
+                return
+        if count == 0:
+            raise ValueError("X yielded no batches.")
+
+    def _predict_stream(self, source: Any, steps: int | None) -> np.ndarray:
+        outputs = []
+        for k, item in enumerate(self._stream_items(source, steps)):
+            Xb = check_X(_data.input_of(item), f"X (batch {k + 1})", self.dtype, self.input_dim)
+            self._build_layers(Xb.shape[1])
+            outputs += [A.copy() for _, _, A, _ in self._forward_batches(Xb, Xb.shape[0], False)]
+        return np.concatenate(outputs)
+
+    def _evaluate_stream(self, source: Any, Y: Any, loss: Loss, steps: int | None) -> dict[str, float]:
+        if Y is not None:
+            raise TypeError("evaluate: X is an iterable of (X_batch, Y_batch) batches, so Y must be "
+                            f"None; got Y of type {type(Y).__name__}.")
+        fused = self._is_fused(loss)
+        m, loss_sum, metric_sums = 0, 0.0, None
+        for k, item in enumerate(self._stream_items(source, steps)):
+            where = f"X (batch {k + 1})"
+            Xb, Yb = self._check_xy(*_data.split_batch(item, where), loss, f"{where} X_batch",
+                                    f"{where} Y_batch")
+            self._build_layers(Xb.shape[1])
+            if metric_sums is None:
+                metric_fns = self._metric_functions(loss, Yb.shape[1])
+                metric_sums = dict.fromkeys(metric_fns, 0.0)
+            for _, _, A, Z in self._forward_batches(Xb, Xb.shape[0], fused):
+                value = loss.forward_logits(Z, Yb, A) if fused else loss.forward(A, Yb)
+                loss_sum += value * Xb.shape[0]
+                for name, fn in metric_fns.items():
+                    metric_sums[name] += fn(A, Yb)
+            m += Xb.shape[0]
+        results = {"loss": loss_sum / m + self._regularization_loss()}
+        results.update({name: total / m for name, total in metric_sums.items()})
+        return results
+
+    # ------------------------------------------------------------------ L-BFGS
+    def _fit_lbfgs(self, X: np.ndarray, Y: np.ndarray, X_val: np.ndarray | None,
+                   Y_val: np.ndarray | None, loss: Loss, verbose: int,
+                   callbacks: list[Callback]) -> History:
+        """Full-batch L-BFGS over all of (X, Y); see :class:`neuralkit.optimizers.LBFGS`.
+
+        Each evaluation is one training step on the whole batch with the parameter update
+        left out: the loss J (plus penalties) and every layer's grads at the current theta.
+        """
+        optimizer = self.optimizer
+        m = X.shape[0]
+        history = History()
+        self.history = history
+        self.stop_training = False
+        # One line per iteration: a progress bar over a single full batch says nothing.
+        extra = [ProgressBar(2)] if verbose else []
+        cbs = CallbackList([history, *callbacks, *extra], self,
+                           {"epochs": optimizer.max_iter, "steps": 1, "batch_size": m,
+                            "samples": m, "verbose": verbose})
+        metric_fns = self._metric_functions(loss, Y.shape[1])
+        trainer = _TrainStep(self, loss)
+        trainer.optimizer = _NoStep()
+        last: dict[str, Any] = {}
+
+        def evaluate() -> float:
+            try:
+                value, last["A"] = trainer(X, Y, 0, 0)
+            except DivergenceError:
+                return math.inf  # a line-search trial too far: L-BFGS-B backs off
+            return value
+
+        def on_iteration(iteration: int, value: float) -> None:
+            # L-BFGS-B reports an iterate after its line search accepted it, which is the
+            # point evaluated last, so last["A"] holds that iterate's outputs.
+            cbs.on_epoch_begin(iteration)
+            logs = {"loss": value}
+            logs.update({name: fn(last["A"], Y) / m for name, fn in metric_fns.items()})
+            if X_val is not None:
+                val = self._evaluate_arrays(X_val, Y_val, loss, metric_fns, None)
+                logs.update({f"val_{k}": v for k, v in val.items()})
+            last["logs"] = logs
+            cbs.on_epoch_end(iteration, logs)
+            if self.stop_training:
+                raise StopIteration
+
+        cbs.on_train_begin()
+        try:
+            optimizer.minimize(self._parametric_layers(), evaluate, on_iteration)
+        finally:
+            cbs.on_train_end(last.get("logs", {}))
+        return history
+
     def __repr__(self) -> str:
         return f"Sequential([{', '.join(repr(layer) for layer in self.layers)}])"
 
@@ -628,6 +854,14 @@ class _Batches:
             # Fancy indexing gathers into a fresh C-contiguous batch; measured ~3x faster than
             # np.take(..., out=reused_buffer), whose out= path is slow for row gathers.
             yield X[idx], Y[idx]
+
+
+class _NoStep:
+    """Stands in for the optimizer when only the loss and the gradients are wanted (L-BFGS)."""
+
+    def step(self, params: Any) -> None:
+        for _ in params:
+            pass
 
 
 class _TrainStep:

@@ -122,7 +122,7 @@ def test_compile_rejects_unknown_names():
     with pytest.raises(ValueError, match="loss"):
         model.compile(loss="hinge")
     with pytest.raises(ValueError, match="optimizer"):
-        model.compile(optimizer="lbfgs")
+        model.compile(optimizer="newton")
     with pytest.raises(ValueError, match="metric"):
         model.compile(metrics=["f1"])
     with pytest.raises(TypeError, match="metrics"):
@@ -574,8 +574,10 @@ def test_fit_predict_evaluate_signatures_and_defaults():
 
     fit = inspect.signature(Sequential.fit).parameters
     defaults = {name: p.default for name, p in fit.items() if p.default is not inspect.Parameter.empty}
-    assert defaults == {"epochs": 1, "batch_size": 32, "shuffle": True, "validation_data": None,
-                        "validation_split": 0.0, "verbose": 1, "callbacks": None}
+    # Y defaults to None so that an iterable of (X_batch, Y_batch) can be passed alone.
+    assert defaults == {"Y": None, "epochs": 1, "batch_size": 32, "shuffle": True,
+                        "validation_data": None, "validation_split": 0.0, "verbose": 1,
+                        "callbacks": None, "steps_per_epoch": None}
     assert inspect.signature(Sequential.predict).parameters["batch_size"].default is None
 
 

@@ -1,0 +1,194 @@
+"""Export a trained Sequential to ONNX, the format production runtimes and other frameworks read.
+
+``to_onnx(model, path)`` writes a standard ONNX graph with one input ``'X'`` of shape
+(batch, n_x) and one output ``'Y'`` of shape (batch, n_out), the batch dimension dynamic,
+in the model's dtype (float32 -> ``tensor(float)``, float64 -> ``tensor(double)``). Needs the
+optional extra ``pip install "neuralkit[onnx]"``.
+
+Layer by layer (opset 13)::
+
+    Dense      Y = Gemm(A_prev, W, b, transB=1) = A_prev @ W.T + b   (W kept as (n[l], n[l-1]))
+    ReLU       Relu          Sigmoid   Sigmoid          Tanh     Tanh
+    Softmax    Softmax(axis=-1), row-wise                 Linear   Identity
+    LeakyReLU  LeakyRelu(alpha) in float32; in float64, where ONNX Runtime has no LeakyRelu
+               kernel, the same function as Where(Greater(Z, 0), Z, Mul(Z, alpha))
+
+A layer of any other type raises :class:`UnsupportedLayerError` naming it, unless a converter
+was registered for it with :func:`register_converter`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from .layers import Dense, LeakyReLU, Linear, ReLU, Sigmoid, Softmax, Tanh
+from .layers.base import Layer
+
+#: The ONNX operator set the graphs are written in.
+OPSET = 13
+#: IR version 8 is read by ONNX Runtime >= 1.10 and by onnx2torch.
+IR_VERSION = 8
+
+
+class UnsupportedLayerError(TypeError):
+    """A layer has no ONNX mapping."""
+
+
+class _Graph:
+    """Collects nodes and initializers while the layers are converted."""
+
+    def __init__(self, onnx: Any, dtype: np.dtype) -> None:
+        self.onnx = onnx
+        self.dtype = dtype
+        self.nodes: list[Any] = []
+        self.initializers: list[Any] = []
+        self._count = 0
+
+    def name(self, hint: str) -> str:
+        self._count += 1
+        return f"{hint}_{self._count}"
+
+    def constant(self, value: np.ndarray, hint: str) -> str:
+        """Add ``value`` (cast to the model's dtype) as an initializer; return its name."""
+        name = self.name(hint)
+        array = np.ascontiguousarray(value, dtype=self.dtype)
+        self.initializers.append(self.onnx.numpy_helper.from_array(array, name))
+        return name
+
+    def node(self, op: str, inputs: list[str], hint: str, **attributes: Any) -> str:
+        """Add one node; return the name of its output."""
+        output = self.name(hint)
+        self.nodes.append(self.onnx.helper.make_node(op, inputs, [output], name=output,
+                                                     **attributes))
+        return output
+
+
+#: A converter: ``f(layer, graph, input_name) -> output_name``.
+Converter = Callable[[Layer, _Graph, str], str]
+_CONVERTERS: dict[type, Converter] = {}
+
+
+def register_converter(layer_type: type) -> Callable[[Converter], Converter]:
+    """Register ``f(layer, graph, input_name) -> output_name`` as the ONNX mapping of ``layer_type``.
+
+    The converter adds nodes with ``graph.node(op, inputs, hint, **attributes)`` and weights
+    with ``graph.constant(array, hint)``; both return the name to feed to the next node.
+    """
+    if not (isinstance(layer_type, type) and issubclass(layer_type, Layer)):
+        raise TypeError(f"register_converter expects a Layer subclass; got {layer_type!r}.")
+
+    def decorate(converter: Converter) -> Converter:
+        _CONVERTERS[layer_type] = converter
+        return converter
+
+    return decorate
+
+
+@register_converter(Dense)
+def _dense(layer: Dense, graph: _Graph, x: str) -> str:
+    W = graph.constant(layer.params["W"], f"{layer.name}_W")
+    b = graph.constant(layer.params["b"], f"{layer.name}_b")
+    return graph.node("Gemm", [x, W, b], layer.name, transB=1)
+
+
+def _simple(op: str) -> Converter:
+    def convert(layer: Layer, graph: _Graph, x: str) -> str:
+        return graph.node(op, [x], layer.name)
+    return convert
+
+
+for _type, _op in ((ReLU, "Relu"), (Sigmoid, "Sigmoid"), (Tanh, "Tanh"), (Linear, "Identity")):
+    register_converter(_type)(_simple(_op))
+
+
+@register_converter(Softmax)
+def _softmax(layer: Softmax, graph: _Graph, x: str) -> str:
+    return graph.node("Softmax", [x], layer.name, axis=-1)
+
+
+@register_converter(LeakyReLU)
+def _leaky_relu(layer: LeakyReLU, graph: _Graph, x: str) -> str:
+    if graph.dtype == np.float32:
+        return graph.node("LeakyRelu", [x], layer.name, alpha=layer.alpha)
+    zero = graph.constant(np.zeros(()), f"{layer.name}_zero")
+    alpha = graph.constant(np.array(layer.alpha), f"{layer.name}_alpha")
+    positive = graph.node("Greater", [x, zero], f"{layer.name}_positive")
+    scaled = graph.node("Mul", [x, alpha], f"{layer.name}_scaled")
+    return graph.node("Where", [positive, x, scaled], layer.name)
+
+
+def _converter_for(layer: Layer) -> Converter:
+    cls = type(layer)
+    if cls in _CONVERTERS:
+        return _CONVERTERS[cls]
+    # A subclass that keeps its parent's forward computes the same function (e.g. a Dense
+    # with a regularizer); one that overrides forward needs its own converter.
+    for parent in cls.__mro__[1:]:
+        if parent in _CONVERTERS:
+            if cls.forward is parent.forward:
+                return _CONVERTERS[parent]
+            break
+    supported = ", ".join(sorted(t.__name__ for t in _CONVERTERS))
+    raise UnsupportedLayerError(
+        f"to_onnx: layer '{layer.name}' of type {cls.__name__} has no ONNX mapping. Supported "
+        f"layers: {supported}. Register one with "
+        f"@neuralkit.export.register_converter({cls.__name__})."
+    )
+
+
+def to_onnx(model: Any, path: str | os.PathLike | None = None) -> Any:
+    """Convert a built Sequential to an ONNX model and, if ``path`` is given, save it there.
+
+    Parameters
+    ----------
+    model : Sequential
+        Built (fitted, or given ``input_dim``).
+    path : str or PathLike, optional
+        File to write (conventionally ``*.onnx``).
+
+    Returns
+    -------
+    onnx.ModelProto
+        The checked model: input ``'X'`` (batch, n_x), output ``'Y'`` (batch, n_out).
+
+    Raises
+    ------
+    UnsupportedLayerError
+        A layer has no ONNX mapping (the message names it); nothing is written.
+    """
+    try:
+        import onnx
+        import onnx.checker
+        import onnx.helper
+        import onnx.numpy_helper
+    except ImportError:
+        raise ImportError('to_onnx needs the onnx package: pip install "neuralkit[onnx]".') from None
+    from . import __version__
+    from .model import Sequential
+
+    if not isinstance(model, Sequential):
+        raise TypeError(f"to_onnx expects a Sequential model; got {type(model).__name__}.")
+    model._require_built("to_onnx")
+    converters = [_converter_for(layer) for layer in model.layers]  # fail before building anything
+    graph = _Graph(onnx, model.dtype)
+    name = "X"
+    for layer, convert in zip(model.layers, converters, strict=True):
+        name = convert(layer, graph, name)
+    graph.nodes.append(onnx.helper.make_node("Identity", [name], ["Y"], name="output"))
+    elem = onnx.helper.np_dtype_to_tensor_dtype(model.dtype)
+    proto = onnx.helper.make_model(
+        onnx.helper.make_graph(
+            graph.nodes, model.name,
+            [onnx.helper.make_tensor_value_info("X", elem, ["batch", model.input_dim])],
+            [onnx.helper.make_tensor_value_info("Y", elem, ["batch", model.output_dim])],
+            graph.initializers),
+        opset_imports=[onnx.helper.make_opsetid("", OPSET)], ir_version=IR_VERSION,
+        producer_name="neuralkit", producer_version=__version__)
+    onnx.checker.check_model(proto, full_check=True)
+    if path is not None:
+        onnx.save_model(proto, os.fspath(path))
+    return proto

@@ -1,0 +1,433 @@
+"""scikit-learn estimators: :class:`NeuralKitClassifier` and :class:`NeuralKitRegressor`.
+
+A multilayer perceptron built from neuralkit layers, behind scikit-learn's estimator API, so
+that it works in ``Pipeline``, ``GridSearchCV`` and ``cross_val_score``. Needs the optional
+extra ``pip install "neuralkit[sklearn]"``; importing :mod:`neuralkit` itself never needs it.
+
+The network is ``[Dense(h_1), g, ..., Dense(h_k), g, Dense(n_out), output]`` with ``g`` the
+hidden activation and the output layer picked from the task: Sigmoid (binary cross-entropy)
+for two classes, Softmax (categorical cross-entropy) for more, identity (mean squared error)
+for regression. Training runs epoch by epoch in the estimator's own loop, which stops early
+when the monitored score stops improving (see ``tol`` and ``n_iter_no_change``).
+"""
+
+from __future__ import annotations
+
+import copy
+import numbers
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+try:
+    from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+    from sklearn.metrics import accuracy_score, r2_score
+    from sklearn.model_selection import train_test_split
+    from sklearn.utils import check_random_state
+    from sklearn.utils.metaestimators import available_if
+    from sklearn.utils.multiclass import check_classification_targets
+    from sklearn.utils.validation import check_is_fitted, validate_data
+except ImportError as exc:  # pragma: no cover - exercised only without the extra
+    raise ImportError(
+        "neuralkit.sklearn needs scikit-learn >= 1.6: pip install \"neuralkit[sklearn]\"."
+    ) from exc
+
+from .layers import Dense, LeakyReLU, Linear, ReLU, Sigmoid, Softmax, Tanh
+from .model import Sequential
+from .optimizers import LBFGS, OPTIMIZERS, Optimizer
+
+__all__ = ["NeuralKitClassifier", "NeuralKitRegressor"]
+
+_ACTIVATIONS = {"relu": ReLU, "tanh": Tanh, "sigmoid": Sigmoid, "logistic": Sigmoid,
+                "leaky_relu": LeakyReLU, "identity": Linear, "linear": Linear}
+
+
+class _L2Dense(Dense):
+    """Dense with an L2 penalty on W (biases are not penalised), Keras's convention::
+
+        penalty = l2 * sum(W**2)          added to every batch loss
+        dW     += 2 * l2 * W
+
+    Local to the estimators so they need nothing from the rest of the library.
+    """
+
+    def __init__(self, units: int, l2: float, **kwargs: Any) -> None:
+        super().__init__(units, **kwargs)
+        self.l2 = float(l2)
+
+    def backward(self, dZ: np.ndarray) -> np.ndarray | None:
+        dA_prev = super().backward(dZ)
+        self.grads["W"] += (2.0 * self.l2) * self.params["W"]
+        return dA_prev
+
+    def regularization_loss(self) -> float:
+        W = self.params["W"]
+        return self.l2 * float(np.vdot(W, W))
+
+
+def _minibatch(estimator: Any) -> bool:
+    """partial_fit exists only for minibatch optimizers (as in scikit-learn's MLP)."""
+    if isinstance(estimator.optimizer, LBFGS) or (isinstance(estimator.optimizer, str)
+                                                   and estimator.optimizer.lower() == "lbfgs"):
+        raise AttributeError("partial_fit is not available with the L-BFGS optimizer (a "
+                             "full-batch method); use 'adam', 'sgd' or 'rmsprop'.")
+    return True
+
+
+class _NeuralKitBase(BaseEstimator):
+    """Shared hyperparameters, checks and the training loop of the two estimators."""
+
+    def __init__(self, hidden_layer_sizes: Sequence[int] = (100,), activation: str = "relu",
+                 optimizer: str | Optimizer = "adam", learning_rate: float = 0.001,
+                 batch_size: int = 32, epochs: int = 200, l2: float = 0.0,
+                 validation_fraction: float = 0.1, early_stopping: bool = False,
+                 tol: float = 1e-4, n_iter_no_change: int = 10, random_state: Any = None,
+                 dtype: str = "float64", verbose: int = 0) -> None:
+        # scikit-learn's rule: __init__ only stores; everything is checked in fit.
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.epochs = epochs
+        self.l2 = l2
+        self.validation_fraction = validation_fraction
+        self.early_stopping = early_stopping
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.random_state = random_state
+        self.dtype = dtype
+        self.verbose = verbose
+
+    # ------------------------------------------------------------------ checks
+    def _check_hyperparameters(self) -> None:
+        sizes = self.hidden_layer_sizes
+        if isinstance(sizes, numbers.Integral) and not isinstance(sizes, bool):
+            sizes = (sizes,)
+        if isinstance(sizes, str) or not isinstance(sizes, Sequence) or any(
+                isinstance(h, bool) or not isinstance(h, numbers.Integral) or h < 1 for h in sizes):
+            raise ValueError("hidden_layer_sizes must be a tuple of integers >= 1 (e.g. (100,) or "
+                             f"(64, 32)); got {self.hidden_layer_sizes!r}.")
+        self._hidden = tuple(int(h) for h in sizes)
+        if not isinstance(self.activation, str) or self.activation.lower() not in _ACTIVATIONS:
+            raise ValueError(f"activation must be one of {sorted(_ACTIVATIONS)}; "
+                             f"got {self.activation!r}.")
+        if not (isinstance(self.optimizer, Optimizer) or (
+                isinstance(self.optimizer, str) and self.optimizer.lower() in OPTIMIZERS)):
+            raise ValueError(f"optimizer must be one of {sorted(OPTIMIZERS)} or an "
+                             f"Optimizer instance; got {self.optimizer!r}.")
+        for name, low in (("learning_rate", 0.0), ("l2", None), ("tol", None)):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(
+                    value) or (value <= low if low is not None else value < 0):
+                bound = "> 0" if low is not None else ">= 0"
+                raise ValueError(f"{name} must be a finite number {bound}; got {value!r}.")
+        for name in ("batch_size", "epochs", "n_iter_no_change"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+                raise ValueError(f"{name} must be an integer >= 1; got {value!r}.")
+        fraction = self.validation_fraction
+        if isinstance(fraction, bool) or not isinstance(fraction, numbers.Real) or not 0 < fraction < 1:
+            raise ValueError(f"validation_fraction must be a number in (0, 1); got {fraction!r}.")
+        if self.verbose not in (0, 1, 2, False, True):
+            raise ValueError(f"verbose must be 0, 1 or 2; got {self.verbose!r}.")
+        try:
+            dtype = np.dtype(self.dtype)
+        except TypeError:
+            dtype = None
+        if dtype not in (np.float32, np.float64):
+            raise ValueError(f"dtype must be 'float32' or 'float64'; got {self.dtype!r}.")
+        self._dtype = dtype
+
+    # ------------------------------------------------------------------ the network
+    def _make_optimizer(self) -> Optimizer:
+        if isinstance(self.optimizer, Optimizer):
+            return copy.deepcopy(self.optimizer)  # a fresh state for every fit
+        name = self.optimizer.lower()
+        if name == "lbfgs":
+            return LBFGS(max_iter=self.epochs, tol=self.tol)
+        return OPTIMIZERS[name](learning_rate=self.learning_rate)
+
+    def _make_model(self, n_outputs: int, output: type, seed: int) -> Sequential:
+        layers: list[Any] = []
+        activation = _ACTIVATIONS[self.activation.lower()]
+        for units in (*self._hidden, n_outputs):
+            dense = _L2Dense(units, self.l2) if self.l2 > 0 else Dense(units)
+            layers += [dense, activation()]
+        layers[-1] = output()
+        model = Sequential(layers, seed=seed, dtype=self._dtype)
+        model.compile(optimizer=self._make_optimizer())
+        return model
+
+    # ------------------------------------------------------------------ training
+    def _fit(self, X: np.ndarray, T: np.ndarray, y_score: np.ndarray, incremental: bool) -> Any:
+        """Train on X and targets T (the network's (m, n_out) float targets).
+
+        ``y_score`` are the targets in the form :meth:`_score_of` expects (labels for the
+        classifier), used for the early-stopping validation score.
+        """
+        model = self.model_
+        rng = self._rng
+        X_val = y_val = None
+        if isinstance(model.optimizer, LBFGS):
+            # Full batch: early_stopping does not apply (as in scikit-learn's MLP).
+            history = model.fit(X, T, verbose=1 if self.verbose else 0)
+            self.loss_curve_ += history.history["loss"]
+            self.n_iter_ += model.optimizer.result_.nit
+            return self
+        if self.early_stopping and not incremental:
+            X, X_val, T, y_val = self._split(X, T, y_score, rng)
+        epochs = 1 if incremental else self.epochs
+        best, best_params, stall = np.inf, None, 0
+        for _ in range(epochs):
+            history = model.fit(X, T, epochs=1, batch_size=self.batch_size, verbose=0)
+            loss = history.history["loss"][-1]
+            self.loss_curve_.append(loss)
+            self.n_iter_ += 1
+            if X_val is not None:
+                # Monitored as a loss: the negated validation score (accuracy or R^2).
+                monitored = -self._score_of(model.predict(X_val), y_val)
+                self.validation_scores_.append(-monitored)
+            else:
+                monitored = loss
+            if self.verbose:
+                extra = f", validation score = {-monitored:.6f}" if X_val is not None else ""
+                print(f"Epoch {self.n_iter_}, loss = {loss:.8f}{extra}")
+            if incremental:
+                break
+            if monitored < best - self.tol:
+                best, stall = monitored, 0
+                if X_val is not None:
+                    best_params = model.get_parameters()
+            else:
+                stall += 1
+                if stall >= self.n_iter_no_change:
+                    break
+        if best_params is not None:
+            model.set_parameters(best_params)  # early stopping keeps the best epoch's weights
+            self.best_validation_score_ = -best
+        return self
+
+    def _split(self, X: np.ndarray, T: np.ndarray, y_score: np.ndarray, rng: np.random.RandomState
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Hold out validation_fraction of the rows (at least 2, and one per class, stratified
+        when every class has two members) for early stopping."""
+        m = X.shape[0]
+        classifier = isinstance(self, ClassifierMixin)
+        counts = np.unique(y_score, return_counts=True)[1] if classifier else None
+        n_val = max(int(np.ceil(self.validation_fraction * m)), 2,
+                    counts.shape[0] if classifier else 0)
+        if m - n_val < 1:
+            raise ValueError(
+                f"early_stopping: validation_fraction={self.validation_fraction} of n_samples = "
+                f"{m} leaves {m - n_val} samples for training (the validation set needs at least "
+                f"{n_val}); give more samples or set early_stopping=False.")
+        stratify = y_score if classifier and counts.min() >= 2 else None
+        X, X_val, T, _, _, y_val = train_test_split(
+            X, T, y_score, test_size=n_val, stratify=stratify,
+            random_state=rng.randint(np.iinfo(np.int32).max))
+        return X, X_val, T, y_val
+
+    def _new_model(self, n_outputs: int, output: type) -> None:
+        self._rng = check_random_state(self.random_state)
+        self.model_ = self._make_model(n_outputs, output, int(self._rng.randint(np.iinfo(np.int32).max)))
+        self.loss_curve_: list[float] = []
+        self.validation_scores_: list[float] = []
+        self.n_iter_ = 0
+
+    def _predict_network(self, X: Any) -> np.ndarray:
+        check_is_fitted(self, "model_")
+        X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
+        return self.model_.predict(np.asarray(X, dtype=self._dtype))
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.non_deterministic = False
+        return tags
+
+
+class NeuralKitClassifier(ClassifierMixin, _NeuralKitBase):
+    """A multilayer-perceptron classifier built on neuralkit.
+
+    Two classes: one Sigmoid output trained with binary cross-entropy, ``P(classes_[1]) = A``.
+    K > 2 classes: a Softmax over K outputs trained with categorical cross-entropy. Labels
+    may be of any type scikit-learn accepts (ints, strings, ...); ``classes_`` holds them sorted.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : tuple of int, default (100,)
+        Units of each hidden Dense layer.
+    activation : {'relu', 'tanh', 'sigmoid' ('logistic'), 'leaky_relu', 'identity'}, default 'relu'
+    optimizer : {'adam', 'sgd', 'rmsprop', 'lbfgs'} or Optimizer, default 'adam'
+        'lbfgs' runs :class:`neuralkit.optimizers.LBFGS` full batch with ``max_iter=epochs``
+        and ``tol=tol``. An Optimizer instance is copied afresh for every fit.
+    learning_rate : float, default 0.001
+        For 'adam', 'sgd', 'rmsprop' given by name.
+    batch_size : int, default 32
+    epochs : int, default 200
+        Maximum number of passes over the data (iterations for 'lbfgs').
+    l2 : float, default 0
+        L2 penalty on every W: ``l2 * sum(W**2)`` added to the loss (Keras's convention;
+        biases are not penalised).
+    validation_fraction : float in (0, 1), default 0.1
+        Fraction held out (stratified) for early stopping; used only when ``early_stopping``.
+    early_stopping : bool, default False
+        Minibatch optimizers only ('lbfgs' ignores it). Monitor the accuracy on the
+        held-out fraction, stop when it has not improved by
+        ``tol`` for ``n_iter_no_change`` epochs, and keep the best epoch's weights. Without
+        it, training stops when the training loss has not improved by ``tol`` for
+        ``n_iter_no_change`` epochs.
+    tol : float, default 1e-4
+    n_iter_no_change : int, default 10
+    random_state : int, RandomState or None
+        Seeds initialisation, shuffling and the validation split.
+    dtype : {'float64', 'float32'}, default 'float64'
+    verbose : int, default 0
+        > 0 prints the loss after each epoch.
+
+    Attributes
+    ----------
+    classes_ : ndarray (n_classes,)
+    model_ : neuralkit.Sequential
+        The trained network.
+    loss_curve_ : list of float
+        Training loss of each epoch.
+    validation_scores_ : list of float
+        Validation accuracy of each epoch (early stopping only).
+    n_iter_ : int
+        Epochs run (L-BFGS iterations for 'lbfgs').
+    n_features_in_ : int
+    """
+
+    def fit(self, X: Any, y: Any) -> NeuralKitClassifier:
+        """Train a new network on X (m, n_features) and labels y (m,)."""
+        self._check_hyperparameters()
+        X, y = validate_data(self, X, y, reset=True, dtype=[np.float64, np.float32])
+        check_classification_targets(y)
+        classes = np.unique(y)
+        if classes.shape[0] < 2:
+            raise ValueError(f"NeuralKitClassifier needs at least 2 classes in y; got 1 class "
+                             f"({classes[0]!r}).")
+        self.classes_ = classes
+        self._new_model(*self._output_for(classes.shape[0]))
+        return self._fit(np.asarray(X, dtype=self._dtype), self._targets(y), y, incremental=False)
+
+    @available_if(_minibatch)
+    def partial_fit(self, X: Any, y: Any, classes: Any = None) -> NeuralKitClassifier:
+        """One epoch over (X, y), continuing from the current weights.
+
+        ``classes`` (every label that will ever be seen) is required on the first call.
+        """
+        first = not hasattr(self, "model_")
+        if first:
+            self._check_hyperparameters()
+            if classes is None:
+                raise ValueError("partial_fit: classes must be given on the first call (all the "
+                                 "labels that will ever be seen); got classes=None.")
+        X, y = validate_data(self, X, y, reset=first, dtype=[np.float64, np.float32])
+        check_classification_targets(y)
+        if first:
+            classes = np.unique(np.asarray(classes))
+            if classes.shape[0] < 2:
+                raise ValueError(f"partial_fit: classes must hold at least 2 labels; got {classes!r}.")
+            self.classes_ = classes
+            self._new_model(*self._output_for(classes.shape[0]))
+        elif classes is not None and not np.array_equal(np.unique(np.asarray(classes)), self.classes_):
+            raise ValueError(f"partial_fit: classes={classes!r} differ from the classes of the "
+                             f"first call, {self.classes_!r}.")
+        return self._fit(np.asarray(X, dtype=self._dtype), self._targets(y), y, incremental=True)
+
+    @staticmethod
+    def _output_for(n_classes: int) -> tuple[int, type]:
+        return (1, Sigmoid) if n_classes == 2 else (n_classes, Softmax)
+
+    def _targets(self, y: np.ndarray) -> np.ndarray:
+        unknown = ~np.isin(y, self.classes_)
+        if unknown.any():
+            raise ValueError(f"y contains labels not in classes_ {self.classes_!r}: "
+                             f"{np.unique(y[unknown])!r}.")
+        index = np.searchsorted(self.classes_, y)
+        if self.classes_.shape[0] == 2:
+            return index.astype(self._dtype).reshape(-1, 1)
+        T = np.zeros((y.shape[0], self.classes_.shape[0]), dtype=self._dtype)
+        T[np.arange(y.shape[0]), index] = 1
+        return T
+
+    def _score_of(self, A: np.ndarray, y: np.ndarray) -> float:
+        return accuracy_score(y, self._labels(A))
+
+    def _labels(self, A: np.ndarray) -> np.ndarray:
+        index = (A[:, 0] > 0.5).astype(np.intp) if A.shape[1] == 1 else A.argmax(axis=1)
+        return self.classes_[index]
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Class probabilities (m, n_classes), columns in the order of ``classes_``."""
+        A = self._predict_network(X)
+        if A.shape[1] == 1:
+            return np.hstack([1 - A, A])
+        return A
+
+    def predict_log_proba(self, X: Any) -> np.ndarray:
+        """log of :meth:`predict_proba` (probabilities of exactly 0 give -inf)."""
+        with np.errstate(divide="ignore"):
+            return np.log(self.predict_proba(X))
+
+    def predict(self, X: Any) -> np.ndarray:
+        """The most probable label of each row, shape (m,)."""
+        return self._labels(self._predict_network(X))
+
+
+class NeuralKitRegressor(RegressorMixin, _NeuralKitBase):
+    """A multilayer-perceptron regressor built on neuralkit: linear outputs, mean squared error.
+
+    Parameters are those of :class:`NeuralKitClassifier`; with ``early_stopping`` the
+    monitored score is the R^2 on the held-out fraction. y may be (m,) or (m, n_outputs).
+
+    Attributes
+    ----------
+    model_ : neuralkit.Sequential
+    loss_curve_, validation_scores_, n_iter_, n_features_in_
+        As for :class:`NeuralKitClassifier` (validation scores are R^2).
+    """
+
+    def fit(self, X: Any, y: Any) -> NeuralKitRegressor:
+        """Train a new network on X (m, n_features) and targets y (m,) or (m, n_outputs)."""
+        self._check_hyperparameters()
+        X, y = validate_data(self, X, y, reset=True, multi_output=True, y_numeric=True,
+                             dtype=[np.float64, np.float32])
+        self._single_output = y.ndim == 1
+        T = np.asarray(y, dtype=self._dtype).reshape(y.shape[0], -1)
+        self._new_model(T.shape[1], Linear)
+        return self._fit(np.asarray(X, dtype=self._dtype), T, T, incremental=False)
+
+    @available_if(_minibatch)
+    def partial_fit(self, X: Any, y: Any) -> NeuralKitRegressor:
+        """One epoch over (X, y), continuing from the current weights (a new network on the first call)."""
+        first = not hasattr(self, "model_")
+        if first:
+            self._check_hyperparameters()
+        X, y = validate_data(self, X, y, reset=first, multi_output=True, y_numeric=True,
+                             dtype=[np.float64, np.float32])
+        T = np.asarray(y, dtype=self._dtype).reshape(y.shape[0], -1)
+        if first:
+            self._single_output = y.ndim == 1
+            self._new_model(T.shape[1], Linear)
+        elif T.shape[1] != self.model_.output_dim:
+            raise ValueError(f"partial_fit: y has {T.shape[1]} outputs but the first call had "
+                             f"{self.model_.output_dim}.")
+        return self._fit(np.asarray(X, dtype=self._dtype), T, T, incremental=True)
+
+    def _score_of(self, A: np.ndarray, T: np.ndarray) -> float:
+        return r2_score(T, A)
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Predicted targets, (m,) when fitted on a 1-D y, else (m, n_outputs); float64 (as
+        scikit-learn requires of regressors) whatever the network's dtype."""
+        A = self._predict_network(X).astype(np.float64, copy=False)
+        return A[:, 0] if self._single_output else A

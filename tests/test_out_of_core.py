@@ -1,0 +1,229 @@
+"""Data larger than memory: memmaps read from their file, and iterables of batches."""
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from neuralkit import Sequential, _data
+from neuralkit.layers import Dense, ReLU, Sigmoid, Softmax, Tanh
+from neuralkit.optimizers import LBFGS
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _model(dtype="float64", out=1):
+    last = [Dense(1), Sigmoid()] if out == 1 else [Dense(out), Softmax()]
+    model = Sequential([Dense(8), Tanh(), *last], seed=0, dtype=dtype)
+    model.compile(metrics=["accuracy"])
+    return model
+
+
+def _data_set(m=300, n=5, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((m, n))
+    return X, (X[:, 0] - X[:, 1] > 0).astype(float)
+
+
+def _memmap(tmp_path, X, mode="r"):
+    np.save(tmp_path / "X.npy", X)
+    return np.load(tmp_path / "X.npy", mmap_mode=mode)
+
+
+@pytest.mark.parametrize("mode", ["r", "c"])        # read from the file; copy-on-write falls back
+def test_memmap_training_matches_in_memory_training(tmp_path, mode):
+    X, y = _data_set()
+    X_mm = _memmap(tmp_path, X, mode)
+    assert isinstance(X_mm, np.memmap)
+    runs = []
+    for data in (X, X_mm):
+        model = _model()
+        history = model.fit(data, y, epochs=3, batch_size=32, validation_split=0.2, verbose=0)
+        runs.append((history.history, model.get_parameters(), model.predict(data),
+                     model.evaluate(data, y)))
+    (h_a, p_a, out_a, ev_a), (h_m, p_m, out_m, ev_m) = runs
+    assert h_a.keys() == h_m.keys()
+    for key in h_a:                  # same examples per batch: equal up to summation order
+        np.testing.assert_allclose(h_m[key], h_a[key], rtol=1e-12)
+    for key in p_a:
+        np.testing.assert_allclose(p_m[key], p_a[key], rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(out_m, out_a, rtol=1e-12)
+    assert ev_m == pytest.approx(ev_a, rel=1e-12)
+
+
+def test_memmap_of_another_dtype_is_converted_batch_by_batch(tmp_path):
+    X, y = _data_set()
+    X_mm = _memmap(tmp_path, X.astype(np.float32))
+    a, b = _model("float64"), _model("float64")
+    a.fit(X.astype(np.float32).astype(np.float64), y, epochs=2, batch_size=50, shuffle=False, verbose=0)
+    b.fit(X_mm, y, epochs=2, batch_size=50, shuffle=False, verbose=0)
+    for key, value in a.get_parameters().items():
+        np.testing.assert_array_equal(b.get_parameters()[key], value)
+    assert b.predict(X_mm).dtype == np.float64
+
+
+def test_strided_and_column_views_read_the_right_rows(tmp_path):
+    X, _ = _data_set(m=101, n=7)
+    X_mm = _memmap(tmp_path, X)
+    model = Sequential([Dense(3, input_dim=3), ReLU()], seed=0)
+    for view, expected in ((X_mm[1::3, 2:5], X[1::3, 2:5]), (X_mm[40:, :3], X[40:, :3])):
+        assert isinstance(view, np.memmap)
+        np.testing.assert_array_equal(model.predict(view, batch_size=8), model.predict(expected))
+    reader = _data.MemmapReader(X_mm[::2])
+    idx = np.array([0, 1, 2, 7, 9, 50])
+    out = np.empty((10, 7))
+    np.testing.assert_array_equal(reader.take(idx, out), X[::2][idx])
+    reader.close()
+
+
+def test_memmap_checks_run_in_chunks_and_name_the_bad_entry(tmp_path, monkeypatch):
+    X, y = _data_set(m=200)
+    X[137, 3] = np.nan
+    X_mm = _memmap(tmp_path, X)
+    monkeypatch.setattr(_data, "CHUNK_BYTES", 8 * 5 * 16)      # 16 rows per chunk
+    model = _model()
+    with pytest.raises(ValueError, match=r"X contains NaN or inf \(first at index \[137, 3\]"):
+        model.fit(X_mm, y, verbose=0)
+    assert not model.built                                    # validation failed: nothing changed
+    with pytest.raises(ValueError, match="X must be 2-D"):
+        model.predict(_memmap(tmp_path, np.zeros(5)))
+    with pytest.raises(ValueError, match="X and Y must have the same number of samples"):
+        model.fit(_memmap(tmp_path, np.zeros((5, 5))), np.zeros(4), verbose=0)
+
+
+def test_memmap_of_integers_trains_like_the_converted_array(tmp_path):
+    rng = np.random.default_rng(1)
+    X = rng.integers(0, 255, (120, 6), dtype=np.uint8)
+    y = rng.integers(0, 3, 120)
+    a, b = _model(out=3), _model(out=3)
+    a.fit(X.astype(np.float64), y, epochs=2, batch_size=16, verbose=0)
+    b.fit(_memmap(tmp_path, X), y, epochs=2, batch_size=16, verbose=0)
+    for key, value in a.get_parameters().items():
+        np.testing.assert_allclose(b.get_parameters()[key], value, rtol=1e-12, atol=1e-15)
+
+
+def test_lbfgs_refuses_a_memmap(tmp_path):
+    X, y = _data_set()
+    model = _model()
+    model.compile(optimizer=LBFGS())
+    with pytest.raises(ValueError, match="LBFGS optimizer is full batch"):
+        model.fit(_memmap(tmp_path, X), y, verbose=0)
+    assert not model.built                        # refused before anything changed
+
+
+@pytest.mark.skipif(not Path("/proc/self/statm").exists(), reason="needs Linux's /proc")
+def test_fit_on_a_memmap_keeps_resident_memory_far_below_the_file(tmp_path):
+    # 10,000 rows of 2,000 float64 = 160 MB. Gathering shuffled rows through the mapping
+    # would make every page resident (RSS grows by the file size); reading from the file
+    # keeps the growth to a few batches.
+    m, n = 10_000, 2_000
+    path = tmp_path / "big.npy"
+    with open(path, "wb") as f:
+        np.lib.format.write_array_header_1_0(f, {"descr": "<f8", "fortran_order": False,
+                                                 "shape": (m, n)})
+        rng = np.random.default_rng(0)
+        for _ in range(m // 1000):
+            f.write(rng.standard_normal((1000, n)).tobytes())
+    script = textwrap.dedent(f"""
+        import json, resource
+        import numpy as np
+        from neuralkit import Sequential
+        from neuralkit.layers import Dense, ReLU
+        def rss_mb():
+            with open("/proc/self/statm") as f:
+                return int(f.read().split()[1]) * resource.getpagesize() / 2**20
+        X = np.load({str(path)!r}, mmap_mode="r")
+        y = np.arange(X.shape[0]) % 2
+        model = Sequential([Dense(4), ReLU(), Dense(1)], seed=0)
+        model.fit(X[:10], y[:10], verbose=0)          # imports and first allocations done
+        before = rss_mb()
+        model.fit(X, y, epochs=1, batch_size=250, verbose=0)
+        model.predict(X)
+        with open("/proc/self/status") as f:   # VmHWM: ru_maxrss may include the parent's size
+            peak = int(next(l for l in f if l.startswith("VmHWM:")).split()[1]) / 1024
+        print(json.dumps({{"before": before, "peak": peak}}))
+    """)
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=120, check=True)
+    numbers = json.loads(result.stdout.strip().splitlines()[-1])
+    assert numbers["peak"] - numbers["before"] < 80, numbers      # half the 160 MB file
+
+
+# ---------------------------------------------------------------------- iterables of batches
+def _batches(X, y, size):
+    return [(X[s:s + size], y[s:s + size]) for s in range(0, X.shape[0], size)]
+
+
+def test_generator_with_steps_per_epoch_equals_unshuffled_array_training():
+    X, y = _data_set()
+
+    def forever():
+        while True:
+            yield from _batches(X, y, 32)
+
+    a, b = _model(), _model()
+    h_a = a.fit(X, y, epochs=3, batch_size=32, shuffle=False, validation_data=(X[:50], y[:50]),
+                verbose=0)
+    h_b = b.fit(forever(), epochs=3, steps_per_epoch=10, validation_data=(X[:50], y[:50]),
+                verbose=0)
+    assert h_b.history == h_a.history
+    for key, value in a.get_parameters().items():
+        np.testing.assert_array_equal(b.get_parameters()[key], value)
+
+
+def test_a_reiterable_is_one_pass_per_epoch_and_predict_evaluate_take_iterables():
+    X, y = _data_set(m=250)
+
+    class Loader:                                 # a re-iterable, like a data-loader object
+        def __iter__(self):
+            return iter(_batches(X, y, 64))
+
+    a, b = _model(), _model()
+    a.fit(X, y, epochs=2, batch_size=64, shuffle=False, verbose=0)
+    b.fit(Loader(), epochs=2, verbose=0)
+    for key, value in a.get_parameters().items():
+        np.testing.assert_array_equal(b.get_parameters()[key], value)
+    np.testing.assert_allclose(b.predict(Loader()), a.predict(X), rtol=1e-14)
+    np.testing.assert_allclose(b.predict(iter([X[:100], X[100:]])), a.predict(X), rtol=1e-14)
+    np.testing.assert_allclose(b.predict(Loader(), steps=2), a.predict(X[:128]), rtol=1e-14)
+    expected = a.evaluate(X, y)
+    got = b.evaluate(Loader())
+    assert got.keys() == expected.keys()
+    for key in expected:
+        assert got[key] == pytest.approx(expected[key], rel=1e-12)
+
+
+def test_bad_iterables_get_clear_errors():
+    X, y = _data_set(m=100)
+    model = _model()
+
+    def gen():
+        yield from _batches(X, y, 50)
+
+    with pytest.raises(ValueError, match="give steps_per_epoch"):
+        model.fit(gen(), epochs=2, verbose=0)
+    with pytest.raises(ValueError, match="ran out of batches at epoch 2, batch 1"):
+        model.fit(gen(), epochs=2, steps_per_epoch=2, verbose=0)
+    with pytest.raises(TypeError, match=r"must be a pair \(X_batch, Y_batch\); got ndarray"):
+        model.fit(iter([X]), steps_per_epoch=1, verbose=0)
+    with pytest.raises(TypeError, match="Y must be None"):
+        model.fit(gen(), y, steps_per_epoch=1, verbose=0)
+    with pytest.raises(ValueError, match="validation_split needs X as an array"):
+        model.fit(gen(), steps_per_epoch=1, validation_split=0.1, verbose=0)
+    with pytest.raises(ValueError, match="steps_per_epoch is for X given as an iterable"):
+        model.fit(X, y, steps_per_epoch=3, verbose=0)
+    with pytest.raises(ValueError, match="steps is for X given as an iterable"):
+        model.predict(X, steps=3)
+    bad = X.copy()
+    bad[70, 1] = np.inf
+    with pytest.raises(ValueError, match=r"X \(epoch 1, batch 2\) X_batch contains NaN or inf"):
+        model.fit(iter(_batches(bad, y, 50)), steps_per_epoch=2, verbose=0)
+    with pytest.raises(ValueError, match="LBFGS optimizer is full batch"):
+        lbfgs = _model()
+        lbfgs.compile(optimizer="lbfgs")
+        lbfgs.fit(gen(), steps_per_epoch=1, verbose=0)
