@@ -18,7 +18,7 @@ import time
 import numpy as np
 
 from neuralkit import Sequential, datasets
-from neuralkit.callbacks import Callback
+from neuralkit.callbacks import Callback, EarlyStopping, LearningRateScheduler
 from neuralkit.layers import Dense, ReLU, Softmax
 from neuralkit.optimizers import Adam
 
@@ -26,46 +26,20 @@ CLASSES = ("T-shirt", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",
            "Boot")
 
 
-class Decay(Callback):
-    """learning_rate = initial * factor ** epoch, set at the start of each epoch.
-    (A small local schedule; neuralkit.callbacks may offer one.)"""
+class TimeBudget(Callback):
+    """Stop after the epoch that passes ``max_seconds`` of training (the one-minute promise)."""
 
-    def __init__(self, initial: float, factor: float) -> None:
+    def __init__(self, max_seconds: float) -> None:
         super().__init__()
-        self.initial, self.factor = initial, factor
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self.model.optimizer.learning_rate = self.initial * self.factor ** epoch
-
-
-class StopEarly(Callback):
-    """Early stopping on the validation loss, with the best epoch's weights restored at the end,
-    plus a wall-clock budget. (A small local version; neuralkit.callbacks may offer one.)"""
-
-    def __init__(self, patience: int, max_seconds: float) -> None:
-        super().__init__()
-        self.patience, self.max_seconds = patience, max_seconds
+        self.max_seconds = max_seconds
 
     def on_train_begin(self, logs=None):
-        self.best, self.best_epoch, self.best_params = np.inf, -1, None
         self.start = time.perf_counter()
 
     def on_epoch_end(self, epoch, logs=None):
-        if logs["val_loss"] < self.best:
-            self.best, self.best_epoch = logs["val_loss"], epoch
-            self.best_params = self.model.get_parameters()
-        elif epoch - self.best_epoch >= self.patience:
-            print(f"  no better validation loss for {self.patience} epochs: stopping")
-            self.model.stop_training = True
         if time.perf_counter() - self.start > self.max_seconds:
             print(f"  time budget of {self.max_seconds:.0f} s spent: stopping")
             self.model.stop_training = True
-
-    def on_train_end(self, logs=None):
-        if self.best_params is not None:
-            self.model.set_parameters(self.best_params)
-            print(f"  restored the weights of epoch {self.best_epoch + 1} "
-                  f"(validation loss {self.best:.4f})")
 
 
 def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, k: int) -> np.ndarray:
@@ -103,7 +77,10 @@ def main() -> None:
     print("epoch times and metrics (verbose=2):")
     history = model.fit(x_train, y_train, epochs=2 if args.quick else args.epochs, batch_size=128,
                         validation_data=(x_val, y_val), verbose=2,
-                        callbacks=[Decay(2e-3, 0.7), StopEarly(args.patience, args.max_seconds)])
+                        callbacks=[LearningRateScheduler(lambda epoch: 2e-3 * 0.7 ** epoch),
+                                   EarlyStopping("val_loss", patience=args.patience,
+                                                 restore_best_weights=True),
+                                   TimeBudget(args.max_seconds)])
 
     test = model.evaluate(x_test, y_test)
     print(f"\ntest accuracy {test['accuracy']:.4f}, test loss {test['loss']:.4f} "
@@ -124,7 +101,7 @@ def main() -> None:
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(1, 3, figsize=(15, 4), gridspec_kw={"width_ratios": [1, 1, 1.2]})
-    history.plot(axes=axes[:2])
+    history.plot(keys=["loss", "accuracy"], axes=axes[:2])
     image = axes[2].imshow(C, cmap="Blues")
     axes[2].set_xticks(range(len(CLASSES)), CLASSES, rotation=60, fontsize=8)
     axes[2].set_yticks(range(len(CLASSES)), CLASSES, fontsize=8)

@@ -161,7 +161,7 @@ class ProgressBar(Callback):
             self._last = now
 
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
-        text = " - ".join(f"{k}: {v:.4f}" for k, v in (logs or {}).items())
+        text = " - ".join(f"{k}: {_format_value(v)}" for k, v in (logs or {}).items())
         if self._bar is not None:
             self._bar.set_postfix_str(text, refresh=False)
             self._bar.update(self._done - self._shown)
@@ -176,6 +176,11 @@ class ProgressBar(Callback):
         if self._bar is not None:  # interrupted mid-epoch
             self._bar.close()
             self._bar = None
+
+
+def _format_value(value: float) -> str:
+    # Four decimals for losses and accuracies; small values (learning rates) keep their digits.
+    return f"{value:.4f}" if value == 0 or abs(value) >= 1e-3 else f"{value:.3g}"
 
 
 class CallbackList:

@@ -229,6 +229,13 @@ class Sequential:
         Y = check_targets_for_loss(Y, getattr(loss, "name", ""), n_outputs, y_name)
         return X, Y
 
+    def _check_validation_data(self, validation_data: Any, loss: Loss
+                               ) -> tuple[np.ndarray, np.ndarray]:
+        if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+            raise TypeError("validation_data must be a tuple (X_val, Y_val); got "
+                            f"{type(validation_data).__name__}.")
+        return self._check_xy(*validation_data, loss, "validation_data X", "validation_data Y")
+
     # ------------------------------------------------------------------ training
     def fit(self, X: Any, Y: Any = None, epochs: int = 1, batch_size: int = 32, shuffle: bool = True,
             validation_data: tuple[Any, Any] | None = None, validation_split: float = 0.0,
@@ -326,10 +333,7 @@ class Sequential:
                              "numpy.memmap (use a minibatch optimizer, or np.asarray(X)).")
         X_val = Y_val = None
         if validation_data is not None:
-            if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
-                raise TypeError("validation_data must be a tuple (X_val, Y_val).")
-            X_val, Y_val = self._check_xy(*validation_data, loss, "validation_data X",
-                                          "validation_data Y")
+            X_val, Y_val = self._check_validation_data(validation_data, loss)
         elif validation_split > 0:
             n_val = int(X.shape[0] * validation_split)
             if n_val < 1 or n_val >= X.shape[0]:
@@ -679,10 +683,7 @@ class Sequential:
         first = checked(stream.first(), 0, 0)
         X_val = Y_val = None
         if validation_data is not None:
-            if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
-                raise TypeError("validation_data must be a tuple (X_val, Y_val).")
-            X_val, Y_val = self._check_xy(*validation_data, loss, "validation_data X",
-                                          "validation_data Y")
+            X_val, Y_val = self._check_validation_data(validation_data, loss)
         # Validation passed: from here on the model may change.
         self._build_layers(first[0].shape[1])
         self.loss = loss
