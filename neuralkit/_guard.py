@@ -78,7 +78,7 @@ class UpdateGuard:
             bad = next(key for (key, _, _), param in zip(refs, params, strict=True)
                        if not np.isfinite(param).all())
             self._restore(optimizer, iterations)
-            from .model import DivergenceError
+            from ._training import DivergenceError
 
             raise DivergenceError(
                 f"the update at epoch {epoch + 1}, batch {step + 1} made parameter '{bad}' NaN "

@@ -130,7 +130,7 @@ def check_model(model: Any, X: Any, Y: Any, eps: float = 1e-6, tolerance: float 
         Relative error per parameter, keyed like ``model.get_parameters()`` ('W1', 'b1', ...).
         The analytic gradients are taken from one backward pass before any perturbation.
     """
-    from .model import _TrainStep
+    from ._training import _TrainStep
 
     loss = model._resolved_loss()
     X, Y = model._check_xy(X, Y, loss)

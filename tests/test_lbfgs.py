@@ -6,10 +6,10 @@ from scipy.optimize import minimize
 from scipy.special import expit
 
 from neuralkit import Sequential
+from neuralkit._training import _NoStep, _TrainStep
 from neuralkit.callbacks import Callback
 from neuralkit.gradcheck import numerical_gradient, relative_error
 from neuralkit.layers import Dense, LeakyReLU, Sigmoid, Softmax, Tanh
-from neuralkit.model import _NoStep, _TrainStep
 from neuralkit.optimizers import LBFGS
 
 
