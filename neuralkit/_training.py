@@ -78,8 +78,8 @@ class _TrainStep:
         self.optimizer = model.optimizer
         self.guard = UpdateGuard(self.param_refs)  # all-or-nothing updates, never NaN parameters
 
-    def __call__(self, Xb: np.ndarray, Yb: np.ndarray, epoch: int, step: int
-                 ) -> tuple[float, np.ndarray]:
+    def forward_loss(self, Xb: np.ndarray, Yb: np.ndarray) -> tuple[float, np.ndarray]:
+        """Forward pass in training mode; returns (loss plus any penalty, A_L)."""
         A = Xb
         for layer in self.forward_layers:
             A = layer.forward(A, True)
@@ -92,12 +92,18 @@ class _TrainStep:
             value = loss.forward(A, Yb)
         for layer in self.regularized:
             value += layer.regularization_loss()
+        return value, A
+
+    def __call__(self, Xb: np.ndarray, Yb: np.ndarray, epoch: int, step: int
+                 ) -> tuple[float, np.ndarray]:
+        value, A = self.forward_loss(Xb, Yb)
         if not math.isfinite(value):
             raise DivergenceError(
                 f"the training loss became {value} at epoch {epoch + 1}, batch {step + 1}; the "
                 "parameters are those of the previous step. Try a lower learning rate, "
                 "scaling the inputs, or a smaller initialisation."
             )
+        loss = self.loss
         dA = loss.backward_logits() if self.fused else loss.backward()
         for layer in self.backward_layers:
             dA = layer.backward(dA)

@@ -130,7 +130,7 @@ def check_model(model: Any, X: Any, Y: Any, eps: float = 1e-6, tolerance: float 
         Relative error per parameter, keyed like ``model.get_parameters()`` ('W1', 'b1', ...).
         The analytic gradients are taken from one backward pass before any perturbation.
     """
-    from ._training import _TrainStep
+    from ._training import _NoStep, _TrainStep
 
     loss = model._resolved_loss()
     X, Y = model._check_xy(X, Y, loss)
@@ -138,17 +138,10 @@ def check_model(model: Any, X: Any, Y: Any, eps: float = 1e-6, tolerance: float 
     X, Y = X.astype(np.float64), Y.astype(np.float64)
     with _Float64Params(model.layers):
         step = _TrainStep(model, loss)
-        step.optimizer = _NoUpdate()
+        step.optimizer = _NoStep()
 
         def objective() -> float:
-            A = X
-            for layer in step.forward_layers:
-                A = layer.forward(A, True)
-            if step.fused:
-                value = loss.forward_logits(A, Y, step.output_layer.forward(A, True))
-            else:
-                value = loss.forward(A, Y)
-            return value + model._regularization_loss()
+            return step.forward_loss(X, Y)[0]
 
         step(X, Y, 0, 0)
         errors = {}
@@ -157,12 +150,6 @@ def check_model(model: Any, X: Any, Y: Any, eps: float = 1e-6, tolerance: float 
             approx = numerical_gradient(objective, layer.params[name], eps)
             errors[key] = relative_error(analytic, approx)
     return _report("model", errors, tolerance, raise_on_failure)
-
-
-class _NoUpdate:
-    def step(self, params: Any) -> None:
-        for _ in params:
-            pass
 
 
 def _report(what: str, errors: dict[str, float], tolerance: float,
