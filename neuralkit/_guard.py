@@ -22,6 +22,7 @@ over the parameters, each done by a single NumPy call over all arrays when they 
 from __future__ import annotations
 
 import contextlib
+import math
 import operator
 import signal
 import threading
@@ -134,8 +135,8 @@ class UpdateGuard:
         # check each array where it is (gathering would cost one more copy).
         if self._check is not None and 0 < self._check.size <= _GATHER_LIMIT:
             np.concatenate(self._param_views, out=self._check)
-            return bool(np.isfinite(self._check).all())
-        return all(np.isfinite(p).all() for p in params)
+            return _finite(self._check)
+        return all(_finite(p) for p in params)
 
     def _restore(self, optimizer: Any, iterations: int | None) -> None:
         with _sigint_deferred():  # a second Ctrl-C must not cut the restore itself short
@@ -154,6 +155,17 @@ class UpdateGuard:
                 state[key] = slots
         if iterations is not None:
             optimizer.iterations = iterations
+
+
+def _finite(array: np.ndarray) -> bool:
+    """True when every element of ``array`` is finite.
+
+    The sum of squares is one BLAS pass with no temporary (half the time of
+    ``np.isfinite(array).all()``): a NaN or inf anywhere makes it NaN or inf. A finite array
+    whose squares overflow (|x| > ~1e19 in float32) gets the exact elementwise check.
+    """
+    flat = array.reshape(-1)
+    return math.isfinite(np.vdot(flat, flat)) or bool(np.isfinite(flat).all())
 
 
 @contextlib.contextmanager

@@ -8,13 +8,15 @@ fit).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ._guard import UpdateGuard
+from .layers.activations import Sigmoid, Softmax
 from .layers.base import Layer
+from .layers.dense import Dense
 from .losses import Loss
 
 if TYPE_CHECKING:
@@ -66,11 +68,16 @@ class _TrainStep:
         self.fused = model._is_fused(loss)
         self.forward_layers = layers[:-1] if self.fused else list(layers)
         self.output_layer = layers[-1] if self.fused else None
+        # The stock Softmax or Sigmoid computes nothing the fused loss does not: the loss makes
+        # A from the logits once, and the layer's cache is set to it.
+        self.loss_makes_output = self.fused and type(self.output_layer).forward in (
+            Softmax.forward, Sigmoid.forward)
         # Backward stops at the first layer with parameters: nothing below it learns.
         first = next((i for i, layer in enumerate(layers) if layer.params), len(layers))
         for i, layer in enumerate(layers):
             layer.needs_input_grad = i > first
-        self.backward_layers = self.forward_layers[first:][::-1]
+        self.forward_calls = _calls(self.forward_layers, "forward")
+        self.backward_calls = _calls(self.forward_layers, "backward")[first:][::-1]
         self.param_refs = [(f"{layer.name}/{name}", layer, name)
                            for layer in layers for name in layer.params]
         self.regularized = [layer for layer in layers
@@ -81,10 +88,13 @@ class _TrainStep:
     def forward_loss(self, Xb: np.ndarray, Yb: np.ndarray) -> tuple[float, np.ndarray]:
         """Forward pass in training mode; returns (loss plus any penalty, A_L)."""
         A = Xb
-        for layer in self.forward_layers:
-            A = layer.forward(A, True)
+        for forward in self.forward_calls:
+            A = forward(A, True)
         loss = self.loss
-        if self.fused:
+        if self.loss_makes_output:
+            value, A = loss.forward_fused(A, Yb)
+            self.output_layer.cache = A
+        elif self.fused:
             Z = A
             A = self.output_layer.forward(Z, True)
             value = loss.forward_logits(Z, Yb, A)
@@ -105,7 +115,36 @@ class _TrainStep:
             )
         loss = self.loss
         dA = loss.backward_logits() if self.fused else loss.backward()
-        for layer in self.backward_layers:
-            dA = layer.backward(dA)
+        for backward in self.backward_calls:
+            dA = backward(dA)
         self.guard.apply(self.optimizer, epoch, step, value)
         return value, A
+
+
+def _calls(layers: list[Layer], method: str) -> list[Callable[..., Any]]:
+    """Each layer's bound ``forward`` (or ``backward``), or its in-place twin where that is safe.
+
+    An activation may overwrite its input when the array is a temporary that nobody else
+    holds: Z as the stock Dense's forward returns it (Dense keeps its input, not its output),
+    and dA as the stock Dense above returns it from backward. The twin is used only when the
+    class that defines ``forward``/``backward`` also defines it, so a subclass that overrides
+    ``forward`` never gets its parent's twin.
+    """
+    calls = []
+    for i, layer in enumerate(layers):
+        neighbour = i - 1 if method == "forward" else i + 1
+        source = layers[neighbour] if 0 <= neighbour < len(layers) else None
+        twin = _twin(layer, method) if source is not None and _is_stock_dense(source) else None
+        calls.append(twin or getattr(layer, method))
+    return calls
+
+
+def _twin(layer: Layer, method: str) -> Callable[..., Any] | None:
+    name = f"_{method}_in_place"
+    owner = next(cls for cls in type(layer).__mro__ if method in vars(cls))
+    return getattr(layer, name) if name in vars(owner) else None
+
+
+def _is_stock_dense(layer: Layer) -> bool:
+    kind = type(layer)
+    return kind.forward is Dense.forward and kind.backward is Dense.backward

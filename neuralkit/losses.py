@@ -18,6 +18,8 @@ from typing import Any
 import numpy as np
 from scipy.special import expit
 
+from .layers.activations import _softmax
+
 #: Probabilities are clipped to [EPSILON, 1 - EPSILON] when a cross-entropy is not fused
 #: with its activation (the value Keras uses).
 EPSILON = 1e-7
@@ -105,6 +107,11 @@ class BinaryCrossEntropy(Loss):
         loss -= Y * Z
         return float(loss.sum()) / Z.size
 
+    def forward_fused(self, Z: np.ndarray, Y: np.ndarray) -> tuple[float, np.ndarray]:
+        """Loss and ``A = sigmoid(Z)`` from the logits Z (m, n_y)."""
+        value = self.forward_logits(Z, Y)
+        return value, self._A
+
     def backward_logits(self) -> np.ndarray:
         """dL/dZ = (A - Y) / size for the last :meth:`forward_logits`."""
         return (self._A - self._Y) * (1.0 / self._A.size)
@@ -135,15 +142,23 @@ class CategoricalCrossEntropy(Loss):
 
     def forward_logits(self, Z: np.ndarray, Y: np.ndarray, A: np.ndarray | None = None) -> float:
         """Loss from the logits Z (m, K); ``A = softmax(Z)`` may be passed to save work."""
+        return self._from_logits(Z, Y, A)[0]
+
+    def forward_fused(self, Z: np.ndarray, Y: np.ndarray) -> tuple[float, np.ndarray]:
+        """Loss and ``A = softmax(Z)`` from the logits Z (m, K), sharing the work."""
+        return self._from_logits(Z, Y, None)
+
+    def _from_logits(self, Z: np.ndarray, Y: np.ndarray, A: np.ndarray | None
+                     ) -> tuple[float, np.ndarray]:
         Y = _one_hot_if_labels(Y, Z)
-        z_max = Z.max(axis=1, keepdims=True)
-        shifted = Z - z_max
-        log_norm = np.log(np.sum(np.exp(shifted), axis=1))
-        if A is None:
-            A = np.exp(shifted - log_norm[:, None])
+        softmax, shifted, sums = _softmax(Z)
+        A = softmax if A is None else A
         self._A, self._Y = A, Y
-        # sum_k Y_ik log A_ik = sum_k Y_ik shifted_ik - log_norm_i * sum_k Y_ik
-        return float(np.sum(log_norm * Y.sum(axis=1)) - np.vdot(Y, shifted)) / Z.shape[0]
+        # sum_k Y_ik log A_ik = sum_k Y_ik shifted_ik - log(sums_i) sum_k Y_ik; the row sums
+        # of Y as a matrix-vector product (faster than a reduction over a short axis).
+        label_mass = Y @ np.ones(Y.shape[1], dtype=Y.dtype)
+        value = float(np.log(sums) @ label_mass - np.vdot(Y, shifted)) / Z.shape[0]
+        return value, A
 
     def backward_logits(self) -> np.ndarray:
         """dL/dZ = (A - Y) / m for the last :meth:`forward_logits`."""

@@ -1,0 +1,163 @@
+"""The fast paths of the training step give the textbook numbers and touch nothing of the user's.
+
+Oracles: a procedural NumPy step written from the course's formulas (samples as rows), and the
+public ``forward``/``backward`` of the same layers.
+"""
+
+import numpy as np
+import pytest
+
+from neuralkit import Sequential
+from neuralkit._guard import _finite
+from neuralkit._training import _TrainStep
+from neuralkit.layers import Dense, ReLU, Sigmoid, Softmax, Tanh
+from neuralkit.losses import CategoricalCrossEntropy
+from neuralkit.optimizers import SGD
+
+
+def _procedural_sgd_step(Ws, bs, X, Y, lr):
+    """One SGD step of Dense-ReLU-...-Dense-Softmax with cross-entropy, written out."""
+    A, caches = X, []
+    for W, b in zip(Ws[:-1], bs[:-1], strict=True):
+        Z = A @ W.T + b
+        caches.append((A, Z))
+        A = np.maximum(Z, 0)
+    ZL = A @ Ws[-1].T + bs[-1]
+    caches.append((A, ZL))
+    E = np.exp(ZL - ZL.max(axis=1, keepdims=True))
+    AL = E / E.sum(axis=1, keepdims=True)
+    m = X.shape[0]
+    cost = -np.sum(Y * np.log(AL)) / m
+    dZ = (AL - Y) / m
+    new_Ws, new_bs = [None] * len(Ws), [None] * len(bs)
+    for layer in range(len(Ws) - 1, -1, -1):
+        A_prev, _ = caches[layer]
+        dW, db = dZ.T @ A_prev, dZ.sum(axis=0)
+        if layer > 0:
+            dA_prev = dZ @ Ws[layer]
+            dZ = dA_prev * (caches[layer - 1][1] > 0)
+        new_Ws[layer], new_bs[layer] = Ws[layer] - lr * dW, bs[layer] - lr * db
+    return cost, new_Ws, new_bs
+
+
+def test_a_fit_step_of_a_relu_network_equals_the_course_formulas():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((32, 6))
+    labels = rng.integers(0, 4, 32)
+    Y = np.eye(4)[labels]
+    model = Sequential([Dense(8, input_dim=6), ReLU(), Dense(5), ReLU(), Dense(4), Softmax()],
+                       seed=3)
+    model.compile("categorical_crossentropy", SGD(0.3))
+    dense = [layer for layer in model.layers if isinstance(layer, Dense)]
+    Ws = [layer.params["W"].copy() for layer in dense]
+    bs = [layer.params["b"].copy() for layer in dense]
+    # Both ReLUs sit between Dense layers: the step uses their in-place twins.
+    step = _TrainStep(model, model.loss)
+    assert [f.__name__ for f in step.forward_calls] == [
+        "forward", "_forward_in_place", "forward", "_forward_in_place", "forward"]
+    assert [f.__name__ for f in step.backward_calls] == [
+        "backward", "_backward_in_place", "backward", "_backward_in_place", "backward"]
+
+    history = model.fit(X, labels, epochs=1, batch_size=32, verbose=0)
+    cost, new_Ws, new_bs = _procedural_sgd_step(Ws, bs, X, Y, 0.3)
+    assert history.history["loss"][0] == pytest.approx(cost, rel=1e-12)
+    for layer, W, b in zip(dense, new_Ws, new_bs, strict=True):
+        np.testing.assert_allclose(layer.params["W"], W, rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(layer.params["b"], b, rtol=1e-12, atol=1e-15)
+
+
+def test_fit_leaves_the_callers_arrays_alone():
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((20, 3))
+    y = (X[:, 0] > 0).astype(float)
+    X_before, y_before = X.copy(), y.copy()
+    model = Sequential([Dense(4, input_dim=3), Tanh(), Dense(3), ReLU(), Dense(1), Sigmoid()], seed=0)
+    model.fit(X, y, epochs=3, batch_size=7, verbose=0)
+    model.fit(X, y, epochs=1, batch_size=20, verbose=0)  # one batch: the batch is X itself
+    np.testing.assert_array_equal(X, X_before)
+    np.testing.assert_array_equal(y, y_before)
+
+
+@pytest.mark.parametrize("layer_cls", [ReLU, Sigmoid, Tanh])
+def test_public_forward_and_backward_never_overwrite_their_input(layer_cls):
+    rng = np.random.default_rng(2)
+    Z, dA = rng.standard_normal((5, 4)), rng.standard_normal((5, 4))
+    Z_before, dA_before = Z.copy(), dA.copy()
+    layer = layer_cls()
+    layer.build(4)
+    layer.forward(Z)
+    layer.backward(dA)
+    np.testing.assert_array_equal(Z, Z_before)
+    np.testing.assert_array_equal(dA, dA_before)
+
+
+def test_in_place_twins_give_the_numbers_of_the_public_methods():
+    rng = np.random.default_rng(3)
+    Z, dA = rng.standard_normal((6, 5)), rng.standard_normal((6, 5))
+    Z[0, 0] = 0.0  # the derivative at 0 is 0 on both paths
+    for layer_cls in (ReLU, Sigmoid, Tanh):
+        public, twin = layer_cls(), layer_cls()
+        A = public.forward(Z)
+        A_twin = twin._forward_in_place(Z.copy())
+        np.testing.assert_array_equal(A_twin, A)
+        if hasattr(twin, "_backward_in_place"):
+            np.testing.assert_array_equal(twin._backward_in_place(dA.copy()), public.backward(dA))
+
+
+def test_a_subclass_that_overrides_forward_does_not_get_the_parents_twin():
+    class ShiftedReLU(ReLU):
+        def forward(self, Z, training=True):
+            A = np.maximum(Z - 1.0, 0)
+            self.cache = A
+            return A
+
+    class PlainDense(Dense):  # overrides backward: its dA may be kept, so no twin above it
+        def backward(self, dZ):
+            return super().backward(dZ)
+
+    model = Sequential([Dense(3, input_dim=2), ShiftedReLU(), PlainDense(2), ReLU(), PlainDense(1)])
+    model.compile("mse", SGD(0.1))
+    model._build_layers(2)
+    step = _TrainStep(model, model.loss)
+    names = [f.__name__ for f in step.forward_calls]
+    assert names == ["forward", "forward", "forward", "forward", "forward"]
+    # A Dense subclass might keep its output or its dA: no twin next to it either.
+    model2 = Sequential([PlainDense(3, input_dim=2), ReLU(), PlainDense(1)])
+    model2.compile("mse", SGD(0.1))
+    step2 = _TrainStep(model2, model2.loss)
+    assert [f.__name__ for f in step2.forward_calls] == ["forward", "forward", "forward"]
+    assert [f.__name__ for f in step2.backward_calls] == ["backward", "backward", "backward"]
+
+
+def test_the_fused_softmax_cross_entropy_matches_the_formula_and_the_layer():
+    rng = np.random.default_rng(4)
+    Z = rng.standard_normal((7, 5)) * 30  # large spreads: exp would overflow without the shift
+    Z[0] = [800.0, -800.0, 0.0, 1.0, 2.0]
+    labels = rng.integers(0, 5, 7)
+    Y = np.eye(5)[labels]
+    value, A = CategoricalCrossEntropy().forward_fused(Z, Y)
+    # log-softmax written out with the row max
+    shifted = Z - Z.max(axis=1, keepdims=True)
+    log_softmax = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    assert value == pytest.approx(-np.sum(Y * log_softmax) / 7, rel=1e-13)
+    np.testing.assert_allclose(A, np.exp(log_softmax), rtol=1e-13, atol=1e-300)
+    np.testing.assert_array_equal(A, Softmax().forward(Z))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_the_guards_finiteness_check_is_exact(dtype):
+    big = np.finfo(dtype).max / 4  # finite, but its square overflows
+    cases = {
+        "ordinary": (np.array([1.0, -2.0, 3.0]), True),
+        "nan": (np.array([1.0, np.nan]), False),
+        "inf": (np.array([np.inf, 1.0]), False),
+        "-inf": (np.array([-np.inf]), False),
+        "huge but finite": (np.array([big, -big, 1.0]), True),
+        "huge and nan": (np.array([big, np.nan]), False),
+        "empty": (np.array([]), True),
+    }
+    for name, (values, expected) in cases.items():
+        assert _finite(values.astype(dtype)) is expected, name
+    strided = np.zeros((4, 6), dtype=dtype)[:, ::2]
+    strided[2, 1] = np.nan
+    assert _finite(strided) is False
