@@ -17,6 +17,13 @@ references to ``layer.params[name]`` stay valid.
 Cost per step: one copy of the parameters and of the optimizer state and one finiteness pass
 over the parameters, each done by a single NumPy call over all arrays when they share a dtype
 (the usual case), so that small models do not pay a Python loop per array.
+
+A *bounded* step needs neither. An optimizer may promise, after looking at the gradients and
+before touching anything, that its step can neither raise nor turn a finite parameter into
+inf or NaN (plain SGD can: see ``SGD._bounded_step``). Then the only way to stop it half-way
+is Ctrl-C, and during a fit (:meth:`UpdateGuard.holding_interrupts`) a Ctrl-C that arrives
+while such a step is being written is held until the step is complete, then honoured: the
+training loop raises KeyboardInterrupt after the batch's bookkeeping.
 """
 
 from __future__ import annotations
@@ -55,6 +62,34 @@ class UpdateGuard:
         self._copies: list[np.ndarray] = []       # per-array copies (views into _flat)
         self._param_views: list[np.ndarray] | None = None
         self._check: np.ndarray | None = None     # the parameters, gathered for the check
+        self._holding = False      # our SIGINT handler is installed (inside holding_interrupts)
+        self._writing = False      # a step or a restore is being written: Ctrl-C waits
+        #: Set when a held Ctrl-C arrived; the training loop raises KeyboardInterrupt.
+        self.interrupted = False
+
+    @contextlib.contextmanager
+    def holding_interrupts(self) -> Iterator[None]:
+        """For a fit's duration: a Ctrl-C that arrives while an update is written waits for it.
+
+        Installed only in the main thread over Python's own handler; elsewhere every step takes
+        the snapshot path, which undoes an interrupted step instead.
+        """
+        if (threading.current_thread() is not threading.main_thread()
+                or signal.getsignal(signal.SIGINT) is not signal.default_int_handler):
+            yield
+            return
+        previous = signal.signal(signal.SIGINT, self._on_sigint)
+        self._holding, self.interrupted = True, False
+        try:
+            yield
+        finally:
+            self._holding = False
+            signal.signal(signal.SIGINT, previous)
+
+    def _on_sigint(self, signum: int, frame: Any) -> None:
+        if not self._writing:
+            raise KeyboardInterrupt
+        self.interrupted = True
 
     def apply(self, optimizer: Any, epoch: int, step: int, loss: float) -> None:
         """Run one optimizer step; on an exception or a non-finite parameter, undo it.
@@ -67,6 +102,17 @@ class UpdateGuard:
         """
         refs = self.param_refs
         params = [layer.params[name] for _, layer, name in refs]
+        if self._holding:
+            bounded = getattr(optimizer, "_bounded_step", None)
+            triples = [(key, param, layer.grads[name])
+                       for (key, layer, name), param in zip(refs, params, strict=True)]
+            if bounded is not None and bounded(triples):
+                self._writing = True
+                try:
+                    optimizer.step(triples)
+                finally:
+                    self._writing = False
+                return
         iterations = self._save(optimizer, params)
         try:
             optimizer.step((key, param, layer.grads[name])
@@ -139,8 +185,19 @@ class UpdateGuard:
         return all(_finite(p) for p in params)
 
     def _restore(self, optimizer: Any, iterations: int | None) -> None:
-        with _sigint_deferred():  # a second Ctrl-C must not cut the restore itself short
+        # A second Ctrl-C must not cut the restore itself short.
+        if not self._holding:
+            with _sigint_deferred():
+                self._put_back(optimizer, iterations)
+            return
+        self._writing = True
+        try:
             self._put_back(optimizer, iterations)
+        finally:
+            self._writing = False
+        if self.interrupted:
+            self.interrupted = False
+            raise KeyboardInterrupt
 
     def _put_back(self, optimizer: Any, iterations: int | None) -> None:
         for copy, array in zip(self._copies, self._arrays, strict=True):

@@ -29,7 +29,12 @@ class DivergenceError(FloatingPointError):
 
 class _Batches:
     """The epoch's batches: views of X and Y in order, or rows gathered by index (never a copy of
-    the whole data set)."""
+    the whole data set).
+
+    Shuffled batches are gathered into two arrays reused for every batch: each batch is used up
+    (forward, backward, update, metrics) before the next one is gathered, and nothing keeps a
+    batch past its step but the first layer's cache, which the next batch replaces.
+    """
 
     def __init__(self, X: np.ndarray, Y: np.ndarray, batch_size: int, order: np.ndarray | None):
         self.X, self.Y, self.batch_size, self.order = X, Y, batch_size, order
@@ -44,11 +49,15 @@ class _Batches:
             for start in range(0, m, size):
                 yield X[start:start + size], Y[start:start + size]
             return
+        X_batch = np.empty((min(size, m), *X.shape[1:]), dtype=X.dtype)
+        Y_batch = np.empty((min(size, m), *Y.shape[1:]), dtype=Y.dtype)
         for start in range(0, m, size):
             idx = order[start:start + size]
-            # Fancy indexing gathers into a fresh C-contiguous batch; measured ~3x faster than
-            # np.take(..., out=reused_buffer), whose out= path is slow for row gathers.
-            yield X[idx], Y[idx]
+            n = idx.size
+            # mode='clip' writes straight into out= (the default 'raise' buffers the whole
+            # gather first); the indices are a permutation of range(m), so none is clipped.
+            yield (np.take(X, idx, axis=0, out=X_batch[:n], mode="clip"),
+                   np.take(Y, idx, axis=0, out=Y_batch[:n], mode="clip"))
 
 
 class _NoStep:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -366,19 +366,21 @@ class Sequential:
         cbs.on_train_begin()
         logs: dict[str, Any] = {}
         try:
-            for epoch in range(epochs):
-                cbs.on_epoch_begin(epoch)
-                logs = self._train_epoch(trainer, X, Y, batch_size, shuffle, metric_fns, cbs, epoch)
-                try:
-                    if X_val is not None:
-                        val = self._evaluate_arrays(X_val, Y_val, loss, metric_fns, None)
-                        logs.update({f"val_{k}": v for k, v in val.items()})
-                    cbs.on_epoch_end(epoch, logs)
-                except BaseException:
-                    history._record_partial(epoch, steps, steps, logs)
-                    raise
-                if self.stop_training:
-                    break
+            with trainer.guard.holding_interrupts():
+                for epoch in range(epochs):
+                    cbs.on_epoch_begin(epoch)
+                    logs = self._train_epoch(trainer, X, Y, batch_size, shuffle, metric_fns, cbs,
+                                             epoch)
+                    try:
+                        if X_val is not None:
+                            val = self._evaluate_arrays(X_val, Y_val, loss, metric_fns, None)
+                            logs.update({f"val_{k}": v for k, v in val.items()})
+                        cbs.on_epoch_end(epoch, logs)
+                    except BaseException:
+                        history._record_partial(epoch, steps, steps, logs)
+                        raise
+                    if self.stop_training:
+                        break
         except DivergenceError as error:
             quiet = [c for c in callbacks if isinstance(c, TerminateOnNaN)]
             if not quiet:
@@ -416,6 +418,8 @@ class Sequential:
                     value = fn(A, Yb)
                     metric_sums[name] += value
                     batch_logs[name] = value / Xb.shape[0]
+                if trainer.guard.interrupted:  # Ctrl-C held while the update was written
+                    raise KeyboardInterrupt
                 if end:
                     for callback in end:
                         callback.on_batch_end(step, batch_logs)
@@ -699,31 +703,42 @@ class Sequential:
         cbs.on_train_begin()
         logs: dict[str, Any] = {}
         try:
-            for epoch in range(epochs):
-                cbs.on_epoch_begin(epoch)
-                loss_sum, seen, metric_sums = 0.0, 0, dict.fromkeys(metric_fns, 0.0)
-                for step, item in enumerate(stream.epoch(epoch)):
-                    Xb, Yb = first if epoch == step == 0 else checked(item, epoch, step)
-                    for callback in begin:
-                        callback.on_batch_begin(step, {"size": Xb.shape[0]})
-                    batch_loss, A = trainer(Xb, Yb, epoch, step)
-                    loss_sum += batch_loss
-                    seen += Xb.shape[0]
-                    for name, fn in metric_fns.items():
-                        metric_sums[name] += fn(A, Yb)
-                    for callback in end:
-                        callback.on_batch_end(step, {"loss": batch_loss, "size": Xb.shape[0]})
-                logs = {"loss": loss_sum / (step + 1)}
-                logs.update({name: total / seen for name, total in metric_sums.items()})
-                if X_val is not None:
-                    val = self._evaluate_arrays(X_val, Y_val, loss, metric_fns, None)
-                    logs.update({f"val_{k}": v for k, v in val.items()})
-                cbs.on_epoch_end(epoch, logs)
-                if self.stop_training:
-                    break
+            with trainer.guard.holding_interrupts():
+                for epoch in range(epochs):
+                    cbs.on_epoch_begin(epoch)
+                    logs = self._stream_epoch(trainer, stream, first, checked, metric_fns,
+                                              begin, end, epoch)
+                    if X_val is not None:
+                        val = self._evaluate_arrays(X_val, Y_val, loss, metric_fns, None)
+                        logs.update({f"val_{k}": v for k, v in val.items()})
+                    cbs.on_epoch_end(epoch, logs)
+                    if self.stop_training:
+                        break
         finally:
             cbs.on_train_end(logs)
         return history
+
+    def _stream_epoch(self, trainer: _TrainStep, stream: Any, first: tuple[np.ndarray, np.ndarray],
+                      checked: Callable[..., tuple[np.ndarray, np.ndarray]],
+                      metric_fns: dict[str, _metrics.Metric], begin: list[Callback],
+                      end: list[Callback], epoch: int) -> dict[str, float]:
+        loss_sum, seen, metric_sums = 0.0, 0, dict.fromkeys(metric_fns, 0.0)
+        for step, item in enumerate(stream.epoch(epoch)):
+            Xb, Yb = first if epoch == step == 0 else checked(item, epoch, step)
+            for callback in begin:
+                callback.on_batch_begin(step, {"size": Xb.shape[0]})
+            batch_loss, A = trainer(Xb, Yb, epoch, step)
+            loss_sum += batch_loss
+            seen += Xb.shape[0]
+            for name, fn in metric_fns.items():
+                metric_sums[name] += fn(A, Yb)
+            if trainer.guard.interrupted:  # Ctrl-C held while the update was written
+                raise KeyboardInterrupt
+            for callback in end:
+                callback.on_batch_end(step, {"loss": batch_loss, "size": Xb.shape[0]})
+        logs = {"loss": loss_sum / (step + 1)}
+        logs.update({name: total / seen for name, total in metric_sums.items()})
+        return logs
 
     def _stream_items(self, source: Any, steps: int | None) -> Iterator[Any]:
         if steps is not None:

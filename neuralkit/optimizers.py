@@ -80,6 +80,14 @@ class Optimizer(ABC):
         """Create the state of one parameter (default: none)."""
         return {}
 
+    def _bounded_step(self, params: list[tuple[str, np.ndarray, np.ndarray]]) -> bool:
+        """True when ``step(params)`` can neither raise nor make a finite parameter inf or NaN.
+
+        Checked before anything is touched; the training step's guard then skips its
+        snapshot of the parameters (see :mod:`neuralkit._guard`). The default promises nothing.
+        """
+        return False
+
     @abstractmethod
     def update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, np.ndarray]) -> None:
         """Update ``param`` in place from ``grad``, using and updating ``state``."""
@@ -91,6 +99,10 @@ class Optimizer(ABC):
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
         return f"{type(self).__name__}({args})"
+
+
+#: Half the square root of the largest float: a step below it cannot overflow (SGD).
+_BOUNDED_DTYPES = {np.dtype(t): math.sqrt(np.finfo(t).max) / 2 for t in (np.float32, np.float64)}
 
 
 class SGD(Optimizer):
@@ -121,6 +133,25 @@ class SGD(Optimizer):
         if self.momentum == 0.0:
             return {}
         return {"velocity": np.zeros_like(param)}
+
+    def _bounded_step(self, params: list[tuple[str, np.ndarray, np.ndarray]]) -> bool:
+        # Plain SGD writes W - lr * dW and nothing else. If lr * ||dW|| < sqrt(max) / 2, every
+        # |lr * dW_ij| is far below half the spacing of floats near the largest one, so
+        # W_ij - lr * dW_ij cannot round to inf from a finite W_ij. ||dW||^2 is one BLAS pass;
+        # the work arrays are made here, so the step itself allocates nothing.
+        if (self.momentum != 0.0 or type(self).update is not SGD.update
+                or type(self).step is not Optimizer.step):
+            return False
+        for _, param, grad in params:
+            if param.dtype not in _BOUNDED_DTYPES or grad.dtype != param.dtype:
+                return False
+            flat = grad.reshape(-1)
+            norm2 = float(np.vdot(flat, flat))
+            if not (math.isfinite(norm2)
+                    and self.learning_rate * math.sqrt(norm2) < _BOUNDED_DTYPES[param.dtype]):
+                return False
+            self._scratch(param)
+        return True
 
     def update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, np.ndarray]) -> None:
         lr = self.learning_rate

@@ -327,3 +327,73 @@ def test_an_exception_before_any_batch_leaves_no_partial_epoch():
         model.fit(X, y, epochs=2, batch_size=8, verbose=0,
                   callbacks=[RaiseAt(0, 0, ValueError("early"), hook="on_batch_begin")])
     assert model.history.epoch == [] and model.history.partial_epoch is None
+
+
+# ---------------------------------------------------------------- Ctrl-C and plain SGD's bounded step
+def _in_main_thread():
+    if threading.current_thread() is not threading.main_thread():
+        pytest.fail("signal tests must run in the main thread")
+
+
+def test_ctrl_c_while_a_plain_sgd_update_is_written_completes_the_update_then_stops(monkeypatch):
+    # Plain SGD takes the guard's bounded path (no snapshot): a Ctrl-C that arrives while
+    # it writes the parameters is held until every parameter is written, then honoured.
+    _in_main_thread()
+    X, y = _data()
+    reference, rec_ref = _model(optimizer=SGD(0.1)), Recorder()
+    reference.fit(X, y, epochs=1, batch_size=8, verbose=0, callbacks=[rec_ref])
+
+    real_update, written = SGD.update, []
+
+    def update(self, param, grad, state):
+        real_update(self, param, grad, state)
+        written.append(self.iterations)
+        if written.count(5) == 3:  # step 5 (epoch 1, batch 5), 3 of its 6 parameters written
+            os.kill(os.getpid(), signal.SIGINT)
+
+    monkeypatch.setattr(SGD, "update", update)
+    model, rec = _model(optimizer=SGD(0.1)), Recorder()
+    with pytest.raises(KeyboardInterrupt):
+        model.fit(X, y, epochs=1, batch_size=8, verbose=0, callbacks=[rec])
+    assert written.count(5) == 6  # the whole step was written
+    assert _same(_params(model), rec_ref.after[(0, 4)][0])
+    assert model.optimizer.iterations == 5
+    assert model.history.partial_epoch["batches"] == 5
+    assert model.history.partial_epoch["loss"] == pytest.approx(
+        sum(rec_ref.losses[(0, b)] for b in range(5)) / 5, rel=1e-15)
+    assert (0, 4) not in rec.after  # stopped before the batch's callbacks
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_ctrl_c_between_updates_during_fit_stops_at_once():
+    _in_main_thread()
+    X, y = _data()
+    reference, rec_ref = _model(optimizer=SGD(0.1)), Recorder()
+    reference.fit(X, y, epochs=2, batch_size=8, verbose=0, callbacks=[rec_ref])
+
+    class Kill(Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            self.epoch = epoch
+
+        def on_batch_end(self, batch, logs=None):
+            if (self.epoch, batch) == (1, 3):
+                os.kill(os.getpid(), signal.SIGINT)
+
+    model = _model(optimizer=SGD(0.1))
+    with pytest.raises(KeyboardInterrupt):
+        model.fit(X, y, epochs=2, batch_size=8, verbose=0, callbacks=[Kill()])
+    assert _same(_params(model), rec_ref.after[(1, 3)][0])
+    assert model.history.partial_epoch["batches"] == 4
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_plain_sgd_with_non_finite_gradients_still_never_reaches_the_parameters():
+    X, y = _data()
+    NaNGradient.calls = 0
+    model = Sequential([Dense(4, input_dim=3), NaNGradient(), Dense(1), Sigmoid()], seed=0)
+    model.compile("binary_crossentropy", SGD(0.1))
+    rec = Recorder()
+    with pytest.raises(DivergenceError, match="epoch 1, batch 3 made parameter 'dense/W'"):
+        model.fit(X, y, epochs=1, batch_size=8, verbose=0, callbacks=[rec])
+    assert _same(_params(model), rec.after[(0, 1)][0])
+    assert model.optimizer.iterations == 2

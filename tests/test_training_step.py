@@ -161,3 +161,41 @@ def test_the_guards_finiteness_check_is_exact(dtype):
     strided = np.zeros((4, 6), dtype=dtype)[:, ::2]
     strided[2, 1] = np.nan
     assert _finite(strided) is False
+
+
+# ---------------------------------------------------------------- SGD's bounded step
+def _triples(dtype=np.float64, scale=1.0):
+    rng = np.random.default_rng(5)
+    W = rng.standard_normal((4, 3)).astype(dtype)
+    return [("d/W", W, (rng.standard_normal((4, 3)) * scale).astype(dtype))]
+
+
+def test_plain_sgd_promises_a_bounded_step_only_when_it_can_keep_it():
+    assert SGD(0.1)._bounded_step(_triples())
+    assert SGD(0.1)._bounded_step(_triples(np.float32))
+    assert not SGD(0.1, momentum=0.9)._bounded_step(_triples())  # velocity is state too
+    assert not SGD(1e30)._bounded_step(_triples(np.float32))  # lr * |dW| could overflow
+    assert not SGD(1e300)._bounded_step(_triples(np.float64, scale=1e10))
+    nan = _triples()
+    nan[0][2][1, 1] = np.nan
+    assert not SGD(0.1)._bounded_step(nan)
+    inf = _triples(np.float32)
+    inf[0][2][0, 0] = np.inf
+    assert not SGD(0.1)._bounded_step(inf)
+
+    class MySGD(SGD):  # a subclass may write anything: no promise
+        def update(self, param, grad, state):
+            param -= 2 * self.learning_rate * grad
+
+    assert not MySGD(0.1)._bounded_step(_triples())
+
+
+def test_a_bounded_step_turns_the_largest_finite_parameters_into_finite_ones():
+    for dtype in (np.float32, np.float64):
+        big = np.finfo(dtype).max
+        W = np.array([big, -big, big / 2, 0.0], dtype=dtype)
+        grad = np.array([-1.0, 1.0, -1.0, 1.0], dtype=dtype)
+        optimizer = SGD(np.sqrt(big) / 8)  # the step is as large as the bound allows
+        assert optimizer._bounded_step([("w", W, grad)])
+        optimizer.step([("w", W, grad)])
+        assert np.isfinite(W).all()
