@@ -5,6 +5,9 @@ For each workload, seconds per epoch of:
 - ``gemm_floor``: only the matrix multiplies one epoch needs (per layer and batch: forward
   A_prev @ W.T, backward dZ.T @ A_prev and dZ @ W, no dX for the first layer), same shapes
   and dtype, outputs preallocated. No real training loop can beat it by much.
+- ``numpy_loop``: the training loop a user would write by hand in NumPy (the course's
+  forward and backward with samples as rows, in-place ReLU and SGD, a stable softmax or
+  sigmoid, fancy-indexed batches): what neuralkit's layers, checks and guard cost on top.
 - ``neuralkit``: ``Sequential.fit`` with plain SGD (shuffling when a batch is smaller than the
   data, verbose=0), timed per epoch by a callback inside one fit call.
 - ``torch`` (when installed): a plain PyTorch training loop over index batches of in-memory
@@ -53,7 +56,7 @@ WORKLOADS: dict[str, dict[str, Any]] = {
               m=1000, n_x=20, hidden=[16], n_out=1, batch=32, dtype="float64",
               epochs=100, quick_epochs=30),
 }
-IMPLEMENTATIONS = ["gemm_floor", "neuralkit", "torch", "sklearn"]
+IMPLEMENTATIONS = ["gemm_floor", "numpy_loop", "neuralkit", "torch", "sklearn"]
 LEARNING_RATE = 0.01
 
 
@@ -95,6 +98,57 @@ def _run_gemm_floor(w: dict[str, Any], X: np.ndarray, y: np.ndarray, epochs: int
                 np.matmul(dZ.T, acts[i][:n], out=dWs[i])
                 if i > 0:
                     np.matmul(dZ, Ws[i], out=dAs[i][:n])
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def _run_numpy_loop(w: dict[str, Any], X: np.ndarray, y: np.ndarray, epochs: int) -> list[float]:
+    from scipy.special import expit
+
+    dtype = np.dtype(w["dtype"])
+    dims = [w["n_x"], *w["hidden"], w["n_out"]]
+    rng = np.random.default_rng(0)
+    Ws = [(rng.uniform(-1, 1, (dims[i + 1], dims[i])) * np.sqrt(6 / (dims[i] + dims[i + 1])))
+          .astype(dtype) for i in range(len(dims) - 1)]
+    bs = [np.zeros(d, dtype) for d in dims[1:]]
+    Y = (y.reshape(-1, 1) if w["n_out"] == 1 else np.eye(w["n_out"])[y]).astype(dtype)
+    m, b, L = w["m"], w["batch"], len(Ws)
+    times = []
+    for _ in range(epochs):
+        start = time.perf_counter()
+        order = rng.permutation(m) if b < m else None
+        for s in range(0, m, b):
+            if order is None:
+                Xb, Yb = X[s:s + b], Y[s:s + b]
+            else:
+                idx = order[s:s + b]
+                Xb, Yb = X[idx], Y[idx]
+            As = [Xb]
+            for i in range(L):
+                Z = As[-1] @ Ws[i].T
+                Z += bs[i]
+                if i < L - 1:
+                    np.maximum(Z, 0, out=Z)
+                As.append(Z)
+            Z = As[-1]
+            if w["n_out"] == 1:
+                A = expit(Z)
+                loss = np.mean(np.logaddexp(0, Z) - Yb * Z)
+            else:
+                shifted = Z - Z.max(axis=1, keepdims=True)
+                E = np.exp(shifted)
+                sums = E.sum(axis=1, keepdims=True)
+                loss = np.mean(np.log(sums[:, 0]) - np.sum(Yb * shifted, axis=1))
+                A = E / sums
+            float(loss)  # a training loop reports its loss
+            dZ = (A - Yb) / Xb.shape[0]
+            for i in range(L - 1, -1, -1):
+                dW, db = dZ.T @ As[i], dZ.sum(axis=0)
+                if i > 0:
+                    dZ = dZ @ Ws[i]
+                    dZ *= As[i] > 0
+                Ws[i] -= LEARNING_RATE * dW
+                bs[i] -= LEARNING_RATE * db
         times.append(time.perf_counter() - start)
     return times
 
@@ -187,8 +241,8 @@ def _run_sklearn(w: dict[str, Any], X: np.ndarray, y: np.ndarray, epochs: int) -
     return times
 
 
-RUNNERS = {"gemm_floor": _run_gemm_floor, "neuralkit": _run_neuralkit, "torch": _run_torch,
-           "sklearn": _run_sklearn}
+RUNNERS = {"gemm_floor": _run_gemm_floor, "numpy_loop": _run_numpy_loop,
+           "neuralkit": _run_neuralkit, "torch": _run_torch, "sklearn": _run_sklearn}
 
 
 def _peak_rss_mb() -> float:
@@ -306,6 +360,7 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
                 "workload": wl, "impl": impl, "epoch_s": med[impl],
                 "min_s": min(r["epoch_s"] for r in rs), "max_s": max(r["epoch_s"] for r in rs),
                 "vs_floor": med[impl] / med["gemm_floor"] if "gemm_floor" in med else None,
+                "vs_numpy_loop": med[impl] / med["numpy_loop"] if "numpy_loop" in med else None,
                 "vs_torch": med[impl] / med["torch"] if "torch" in med else None,
                 "vs_sklearn": med[impl] / med["sklearn"] if "sklearn" in med else None,
                 "peak_rss_mb": statistics.median(r["peak_rss_mb"] for r in rs),
@@ -318,14 +373,15 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
           f"torch {machine['torch']}, scikit-learn {machine['sklearn']}")
     print(f"medians of {repeats} interleaved runs, each a fresh process; s/epoch after one warm-up epoch"
           + (f"; not installed: {', '.join(missing)}" if missing else ""))
-    header = ("workload", "impl", "s/epoch", "spread", "x floor", "x torch", "x sklearn", "peak RSS MB",
-              "training MB", "data MB")
+    header = ("workload", "impl", "s/epoch", "spread", "x floor", "x loop", "x torch", "x sklearn",
+              "peak RSS MB", "training MB", "data MB")
     rows = [header]
     for r in results:
         def ratio(x: float | None) -> str:
             return "-" if x is None else f"{x:.2f}"
         rows.append((f"({r['workload']})", r["impl"], f"{r['epoch_s']:.5f}",
-                     f"{r['min_s']:.5f}-{r['max_s']:.5f}", ratio(r["vs_floor"]), ratio(r["vs_torch"]),
+                     f"{r['min_s']:.5f}-{r['max_s']:.5f}", ratio(r["vs_floor"]),
+                     ratio(r["vs_numpy_loop"]), ratio(r["vs_torch"]),
                      ratio(r["vs_sklearn"]), f"{r['peak_rss_mb']:.0f}", f"{r['added_mb']:.0f}",
                      f"{r['data_mb']:.1f}"))
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]

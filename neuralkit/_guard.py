@@ -62,6 +62,7 @@ class UpdateGuard:
         self._copies: list[np.ndarray] = []       # per-array copies (views into _flat)
         self._param_views: list[np.ndarray] | None = None
         self._check: np.ndarray | None = None     # the parameters, gathered for the check
+        self._large: bool | None = None  # more parameters than _GATHER_LIMIT (set on first use)
         self._holding = False      # our SIGINT handler is installed (inside holding_interrupts)
         self._writing = False      # a step or a restore is being written: Ctrl-C waits
         #: Set when a held Ctrl-C arrived; the training loop raises KeyboardInterrupt.
@@ -102,7 +103,11 @@ class UpdateGuard:
         """
         refs = self.param_refs
         params = [layer.params[name] for _, layer, name in refs]
-        if self._holding:
+        if self._large is None:
+            self._large = sum(p.size for p in params) > _GATHER_LIMIT
+        # Small models keep the snapshot path: it costs them a few microseconds, and it is
+        # what undoes an interrupted step everywhere else.
+        if self._holding and self._large:
             bounded = getattr(optimizer, "_bounded_step", None)
             triples = [(key, param, layer.grads[name])
                        for (key, layer, name), param in zip(refs, params, strict=True)]

@@ -142,13 +142,13 @@ class SGD(Optimizer):
         if (self.momentum != 0.0 or type(self).update is not SGD.update
                 or type(self).step is not Optimizer.step):
             return False
+        lr = self.learning_rate
         for _, param, grad in params:
-            if param.dtype not in _BOUNDED_DTYPES or grad.dtype != param.dtype:
+            limit = _BOUNDED_DTYPES.get(param.dtype)
+            if limit is None or grad.dtype != param.dtype:
                 return False
             flat = grad.reshape(-1)
-            norm2 = float(np.vdot(flat, flat))
-            if not (math.isfinite(norm2)
-                    and self.learning_rate * math.sqrt(norm2) < _BOUNDED_DTYPES[param.dtype]):
+            if not lr * math.sqrt(np.vdot(flat, flat)) < limit:  # False for NaN and inf too
                 return False
             self._scratch(param)
         return True

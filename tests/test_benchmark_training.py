@@ -14,7 +14,7 @@ def test_training_benchmark_runs_and_writes_json(tmp_path):
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     result = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "training.py"), "--quick", "--repeats", "1",
-         "--workloads", "c", "--impls", "gemm_floor", "neuralkit", "--json", str(out)],
+         "--workloads", "c", "--impls", "gemm_floor", "numpy_loop", "neuralkit", "--json", str(out)],
         capture_output=True, text=True, env=env, timeout=300, check=False,
     )
     assert result.returncode == 0, result.stderr
@@ -22,8 +22,10 @@ def test_training_benchmark_runs_and_writes_json(tmp_path):
     report = json.loads(out.read_text())
     assert report["machine"]["cores"] >= 1
     rows = {r["impl"]: r for r in report["results"]}
-    assert set(rows) == {"gemm_floor", "neuralkit"}
+    assert set(rows) == {"gemm_floor", "numpy_loop", "neuralkit"}
     for row in rows.values():
         assert row["workload"] == "c" and row["epoch_s"] > 0 and row["peak_rss_mb"] > 0
     assert rows["gemm_floor"]["vs_floor"] == 1.0
     assert rows["neuralkit"]["vs_floor"] == rows["neuralkit"]["epoch_s"] / rows["gemm_floor"]["epoch_s"]
+    assert rows["neuralkit"]["vs_numpy_loop"] == (rows["neuralkit"]["epoch_s"]
+                                                  / rows["numpy_loop"]["epoch_s"])

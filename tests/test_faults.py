@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from neuralkit import DivergenceError, Sequential
+from neuralkit._guard import _GATHER_LIMIT
 from neuralkit.callbacks import Callback, TerminateOnNaN
 from neuralkit.layers import Dense, Layer, ReLU, Sigmoid, Tanh
 from neuralkit.optimizers import SGD, Adam
@@ -335,12 +336,20 @@ def _in_main_thread():
         pytest.fail("signal tests must run in the main thread")
 
 
+def _large_model(optimizer):
+    model = Sequential([Dense(300, input_dim=3), Tanh(), Dense(250), ReLU(), Dense(1), Sigmoid()],
+                       seed=0)
+    assert model.count_params() > _GATHER_LIMIT  # large enough for the bounded path
+    model.compile("binary_crossentropy", optimizer, ["accuracy"])
+    return model
+
+
 def test_ctrl_c_while_a_plain_sgd_update_is_written_completes_the_update_then_stops(monkeypatch):
-    # Plain SGD takes the guard's bounded path (no snapshot): a Ctrl-C that arrives while
-    # it writes the parameters is held until every parameter is written, then honoured.
+    # Plain SGD on a large model takes the guard's bounded path (no snapshot): a Ctrl-C that
+    # arrives while it writes the parameters is held until every one is written, then honoured.
     _in_main_thread()
     X, y = _data()
-    reference, rec_ref = _model(optimizer=SGD(0.1)), Recorder()
+    reference, rec_ref = _large_model(SGD(0.1)), Recorder()
     reference.fit(X, y, epochs=1, batch_size=8, verbose=0, callbacks=[rec_ref])
 
     real_update, written = SGD.update, []
@@ -352,7 +361,7 @@ def test_ctrl_c_while_a_plain_sgd_update_is_written_completes_the_update_then_st
             os.kill(os.getpid(), signal.SIGINT)
 
     monkeypatch.setattr(SGD, "update", update)
-    model, rec = _model(optimizer=SGD(0.1)), Recorder()
+    model, rec = _large_model(SGD(0.1)), Recorder()
     with pytest.raises(KeyboardInterrupt):
         model.fit(X, y, epochs=1, batch_size=8, verbose=0, callbacks=[rec])
     assert written.count(5) == 6  # the whole step was written
@@ -365,10 +374,12 @@ def test_ctrl_c_while_a_plain_sgd_update_is_written_completes_the_update_then_st
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
-def test_ctrl_c_between_updates_during_fit_stops_at_once():
+@pytest.mark.parametrize("size", ["small", "large"])
+def test_ctrl_c_between_updates_during_fit_stops_at_once(size):
     _in_main_thread()
+    make = (lambda: _model(optimizer=SGD(0.1))) if size == "small" else (lambda: _large_model(SGD(0.1)))
     X, y = _data()
-    reference, rec_ref = _model(optimizer=SGD(0.1)), Recorder()
+    reference, rec_ref = make(), Recorder()
     reference.fit(X, y, epochs=2, batch_size=8, verbose=0, callbacks=[rec_ref])
 
     class Kill(Callback):
@@ -379,7 +390,7 @@ def test_ctrl_c_between_updates_during_fit_stops_at_once():
             if (self.epoch, batch) == (1, 3):
                 os.kill(os.getpid(), signal.SIGINT)
 
-    model = _model(optimizer=SGD(0.1))
+    model = make()
     with pytest.raises(KeyboardInterrupt):
         model.fit(X, y, epochs=2, batch_size=8, verbose=0, callbacks=[Kill()])
     assert _same(_params(model), rec_ref.after[(1, 3)][0])
@@ -390,7 +401,10 @@ def test_ctrl_c_between_updates_during_fit_stops_at_once():
 def test_plain_sgd_with_non_finite_gradients_still_never_reaches_the_parameters():
     X, y = _data()
     NaNGradient.calls = 0
-    model = Sequential([Dense(4, input_dim=3), NaNGradient(), Dense(1), Sigmoid()], seed=0)
+    # Large: plain SGD would take the bounded path, but it declines NaN gradients.
+    model = Sequential([Dense(300, input_dim=3), NaNGradient(), Dense(250), Dense(1), Sigmoid()],
+                       seed=0)
+    assert model.count_params() > _GATHER_LIMIT
     model.compile("binary_crossentropy", SGD(0.1))
     rec = Recorder()
     with pytest.raises(DivergenceError, match="epoch 1, batch 3 made parameter 'dense/W'"):
