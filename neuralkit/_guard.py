@@ -18,9 +18,9 @@ Cost per step: one copy of the parameters and of the optimizer state and one fin
 over the parameters, each done by a single NumPy call over all arrays when they share a dtype
 (the usual case), so that small models do not pay a Python loop per array.
 
-A *bounded* step needs neither. An optimizer may promise, after looking at the gradients and
-before touching anything, that its step can neither raise nor turn a finite parameter into
-inf or NaN (plain SGD can: see ``SGD._bounded_step``). Then the only way to stop it half-way
+A *bounded* step needs neither. An optimizer may prepare its step from the gradients, before
+touching anything, in a form whose application can neither raise nor turn a finite parameter
+into inf or NaN (plain SGD can: see ``SGD._bounded_step``). Then the only way to stop it half-way
 is Ctrl-C, and during a fit (:meth:`UpdateGuard.holding_interrupts`) a Ctrl-C that arrives
 while such a step is being written is held until the step is complete, then honoured: the
 training loop raises KeyboardInterrupt after the batch's bookkeeping.
@@ -109,12 +109,13 @@ class UpdateGuard:
         # what undoes an interrupted step everywhere else.
         if self._holding and self._large:
             bounded = getattr(optimizer, "_bounded_step", None)
-            triples = [(key, param, layer.grads[name])
-                       for (key, layer, name), param in zip(refs, params, strict=True)]
-            if bounded is not None and bounded(triples):
+            commit = bounded([(key, param, layer.grads[name])
+                              for (key, layer, name), param in zip(refs, params, strict=True)]
+                             ) if bounded is not None else None
+            if commit is not None:
                 self._writing = True
                 try:
-                    optimizer.step(triples)
+                    commit()
                 finally:
                     self._writing = False
                 return

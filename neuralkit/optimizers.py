@@ -80,13 +80,16 @@ class Optimizer(ABC):
         """Create the state of one parameter (default: none)."""
         return {}
 
-    def _bounded_step(self, params: list[tuple[str, np.ndarray, np.ndarray]]) -> bool:
-        """True when ``step(params)`` can neither raise nor make a finite parameter inf or NaN.
+    def _bounded_step(self, params: list[tuple[str, np.ndarray, np.ndarray]]
+                      ) -> Callable[[], None] | None:
+        """This step, prepared so that applying it can neither raise nor make a finite parameter
+        inf or NaN; or None when the optimizer cannot promise that (the default).
 
-        Checked before anything is touched; the training step's guard then skips its
-        snapshot of the parameters (see :mod:`neuralkit._guard`). The default promises nothing.
+        Called with the gradients before anything is touched. The returned ``commit()`` applies
+        the whole step (the same numbers as :meth:`step`); the training step's guard then needs
+        no snapshot of the parameters (see :mod:`neuralkit._guard`).
         """
-        return False
+        return None
 
     @abstractmethod
     def update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, np.ndarray]) -> None:
@@ -134,24 +137,39 @@ class SGD(Optimizer):
             return {}
         return {"velocity": np.zeros_like(param)}
 
-    def _bounded_step(self, params: list[tuple[str, np.ndarray, np.ndarray]]) -> bool:
-        # Plain SGD writes W - lr * dW and nothing else. If lr * ||dW|| < sqrt(max) / 2, every
-        # |lr * dW_ij| is far below half the spacing of floats near the largest one, so
-        # W_ij - lr * dW_ij cannot round to inf from a finite W_ij. ||dW||^2 is one BLAS pass;
-        # the work arrays are made here, so the step itself allocates nothing.
+    def _bounded_step(self, params: list[tuple[str, np.ndarray, np.ndarray]]
+                      ) -> Callable[[], None] | None:
+        # Plain SGD writes W - lr * dW and nothing else. The steps lr * dW are computed first,
+        # each into a work array of its own; if ||lr * dW|| < sqrt(max) / 2, every step is far
+        # below half the spacing of floats near the largest one, so W - lr * dW cannot round to
+        # inf from a finite W. The norm is one BLAS pass over an array still in cache.
         if (self.momentum != 0.0 or type(self).update is not SGD.update
                 or type(self).step is not Optimizer.step):
-            return False
+            return None
         lr = self.learning_rate
-        for _, param, grad in params:
-            limit = _BOUNDED_DTYPES.get(param.dtype)
-            if limit is None or grad.dtype != param.dtype:
-                return False
-            flat = grad.reshape(-1)
-            if not lr * math.sqrt(np.vdot(flat, flat)) < limit:  # False for NaN and inf too
-                return False
-            self._scratch(param)
-        return True
+        steps = []
+        with np.errstate(over="ignore", invalid="ignore"):  # an overflow is declined below
+            for key, param, grad in params:
+                limit = _BOUNDED_DTYPES.get(param.dtype)
+                if limit is None or grad.dtype != param.dtype:
+                    return None
+                step = np.multiply(grad, lr, out=self._scratch(param, key))
+                flat = step.reshape(-1)
+                if not math.sqrt(np.vdot(flat, flat)) < limit:  # False for NaN and inf too
+                    return None
+                steps.append((key, param, step))
+
+        def commit() -> None:
+            self.iterations += 1
+            for key, param, step in steps:
+                self.state.setdefault(key, {})
+                self._apply_step(param, step)
+
+        return commit
+
+    @staticmethod
+    def _apply_step(param: np.ndarray, step: np.ndarray) -> None:
+        param -= step
 
     def update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, np.ndarray]) -> None:
         lr = self.learning_rate

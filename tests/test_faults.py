@@ -352,15 +352,15 @@ def test_ctrl_c_while_a_plain_sgd_update_is_written_completes_the_update_then_st
     reference, rec_ref = _large_model(SGD(0.1)), Recorder()
     reference.fit(X, y, epochs=1, batch_size=8, verbose=0, callbacks=[rec_ref])
 
-    real_update, written = SGD.update, []
+    real_apply, written = SGD._apply_step, []
 
-    def update(self, param, grad, state):
-        real_update(self, param, grad, state)
-        written.append(self.iterations)
+    def apply_step(param, step):
+        real_apply(param, step)
+        written.append(model.optimizer.iterations)
         if written.count(5) == 3:  # step 5 (epoch 1, batch 5), 3 of its 6 parameters written
             os.kill(os.getpid(), signal.SIGINT)
 
-    monkeypatch.setattr(SGD, "update", update)
+    monkeypatch.setattr(SGD, "_apply_step", staticmethod(apply_step))
     model, rec = _large_model(SGD(0.1)), Recorder()
     with pytest.raises(KeyboardInterrupt):
         model.fit(X, y, epochs=1, batch_size=8, verbose=0, callbacks=[rec])

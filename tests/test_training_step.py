@@ -171,23 +171,23 @@ def _triples(dtype=np.float64, scale=1.0):
 
 
 def test_plain_sgd_promises_a_bounded_step_only_when_it_can_keep_it():
-    assert SGD(0.1)._bounded_step(_triples())
-    assert SGD(0.1)._bounded_step(_triples(np.float32))
-    assert not SGD(0.1, momentum=0.9)._bounded_step(_triples())  # velocity is state too
-    assert not SGD(1e30)._bounded_step(_triples(np.float32))  # lr * |dW| could overflow
-    assert not SGD(1e300)._bounded_step(_triples(np.float64, scale=1e10))
+    assert SGD(0.1)._bounded_step(_triples()) is not None
+    assert SGD(0.1)._bounded_step(_triples(np.float32)) is not None
+    assert SGD(0.1, momentum=0.9)._bounded_step(_triples()) is None  # velocity is state too
+    assert SGD(1e30)._bounded_step(_triples(np.float32)) is None  # lr * |dW| could overflow
+    assert SGD(1e300)._bounded_step(_triples(np.float64, scale=1e10)) is None
     nan = _triples()
     nan[0][2][1, 1] = np.nan
-    assert not SGD(0.1)._bounded_step(nan)
+    assert SGD(0.1)._bounded_step(nan) is None
     inf = _triples(np.float32)
     inf[0][2][0, 0] = np.inf
-    assert not SGD(0.1)._bounded_step(inf)
+    assert SGD(0.1)._bounded_step(inf) is None
 
     class MySGD(SGD):  # a subclass may write anything: no promise
         def update(self, param, grad, state):
             param -= 2 * self.learning_rate * grad
 
-    assert not MySGD(0.1)._bounded_step(_triples())
+    assert MySGD(0.1)._bounded_step(_triples()) is None
 
 
 def test_a_bounded_step_turns_the_largest_finite_parameters_into_finite_ones():
@@ -196,6 +196,22 @@ def test_a_bounded_step_turns_the_largest_finite_parameters_into_finite_ones():
         W = np.array([big, -big, big / 2, 0.0], dtype=dtype)
         grad = np.array([-1.0, 1.0, -1.0, 1.0], dtype=dtype)
         optimizer = SGD(np.sqrt(big) / 8)  # the step is as large as the bound allows
-        assert optimizer._bounded_step([("w", W, grad)])
-        optimizer.step([("w", W, grad)])
-        assert np.isfinite(W).all()
+        commit = optimizer._bounded_step([("w", W, grad)])
+        assert commit is not None
+        commit()
+        assert np.isfinite(W).all() and optimizer.iterations == 1
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_a_bounded_step_writes_the_numbers_of_a_plain_step_and_nothing_before_commit(dtype):
+    triples = _triples(dtype) + [("d/b", np.arange(3, dtype=dtype), np.ones(3, dtype=dtype))]
+    expected = [param - dtype(0.05) * grad for _, param, grad in triples]
+    before = [param.copy() for _, param, _ in triples]
+    optimizer = SGD(0.05)
+    commit = optimizer._bounded_step(triples)
+    for (_, param, _), old in zip(triples, before, strict=True):
+        np.testing.assert_array_equal(param, old)  # preparing touches nothing
+    commit()
+    for (_, param, _), new in zip(triples, expected, strict=True):
+        np.testing.assert_array_equal(param, new)
+    assert optimizer.state == {"d/W": {}, "d/b": {}} and optimizer.iterations == 1
