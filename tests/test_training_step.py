@@ -9,7 +9,7 @@ import pytest
 
 from neuralkit import Sequential
 from neuralkit._guard import _finite
-from neuralkit._training import _TrainStep
+from neuralkit._training import _ReusedOutput, _TrainStep
 from neuralkit.layers import Dense, ReLU, Sigmoid, Softmax, Tanh
 from neuralkit.losses import CategoricalCrossEntropy
 from neuralkit.optimizers import SGD
@@ -215,3 +215,32 @@ def test_a_bounded_step_writes_the_numbers_of_a_plain_step_and_nothing_before_co
     for (_, param, _), new in zip(triples, expected, strict=True):
         np.testing.assert_array_equal(param, new)
     assert optimizer.state == {"d/W": {}, "d/b": {}} and optimizer.iterations == 1
+
+
+def test_fit_over_uneven_batches_equals_the_course_formulas_step_by_step():
+    # Batches of 12, 12 and 8 rows: the arrays reused across batches are sliced to each batch.
+    rng = np.random.default_rng(6)
+    X = rng.standard_normal((32, 5))
+    labels = rng.integers(0, 3, 32)
+    Y = np.eye(3)[labels]
+    model = Sequential([Dense(7, input_dim=5), ReLU(), Dense(6), ReLU(), Dense(3), Softmax()],
+                       seed=1)
+    model.compile("categorical_crossentropy", SGD(0.2))
+    dense = [layer for layer in model.layers if isinstance(layer, Dense)]
+    Ws = [layer.params["W"].copy() for layer in dense]
+    bs = [layer.params["b"].copy() for layer in dense]
+    history = model.fit(X, labels, epochs=2, batch_size=12, shuffle=False, verbose=0)
+    for _ in range(2):
+        costs = []
+        for start in range(0, 32, 12):
+            cost, Ws, bs = _procedural_sgd_step(Ws, bs, X[start:start + 12], Y[start:start + 12], 0.2)
+            costs.append(cost)
+        expected_epoch_loss = np.mean(costs)
+    assert history.history["loss"][-1] == pytest.approx(expected_epoch_loss, rel=1e-12)
+    for layer, W, b in zip(dense, Ws, bs, strict=True):
+        np.testing.assert_allclose(layer.params["W"], W, rtol=1e-11, atol=1e-14)
+        np.testing.assert_allclose(layer.params["b"], b, rtol=1e-11, atol=1e-14)
+    # The first Dense returns no dA_prev, so it gets no array for one.
+    step = _TrainStep(model, model.loss)
+    assert not isinstance(step.backward_calls[-1], _ReusedOutput)
+    assert all(isinstance(f, _ReusedOutput) for f in step.backward_calls[:-1:2])

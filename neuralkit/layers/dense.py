@@ -79,13 +79,17 @@ class Dense(Layer):
         self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
         super().build(input_dim)
 
-    def forward(self, A_prev: np.ndarray, training: bool = True) -> np.ndarray:
+    def forward(self, A_prev: np.ndarray, training: bool = True,
+                out: np.ndarray | None = None) -> np.ndarray:
+        """Z = A_prev @ W.T + b, (m, units); written into ``out`` when given (fit reuses one)."""
         self.cache = A_prev
-        Z = A_prev @ self.params["W"].T
+        Z = np.matmul(A_prev, self.params["W"].T, out=out)
         Z += self.params["b"]
         return Z
 
-    def backward(self, dZ: np.ndarray) -> np.ndarray | None:
+    def backward(self, dZ: np.ndarray, out: np.ndarray | None = None) -> np.ndarray | None:
+        """Fills dW and db; returns dA_prev = dZ @ W (into ``out`` when given), or None when
+        no layer below needs it."""
         A_prev = self.cache
         # Written into the gradient arrays made at build: no allocation per batch.
         np.matmul(dZ.T, A_prev, out=self.grads["W"], casting="same_kind")
@@ -94,7 +98,7 @@ class Dense(Layer):
             self.kernel_regularizer.add_gradient(self.params["W"], self.grads["W"])
         if not self.needs_input_grad:
             return None
-        return dZ @ self.params["W"]
+        return np.matmul(dZ, self.params["W"], out=out)
 
     def regularization_loss(self) -> float:
         """The kernel regularizer's penalty on W (0 without one)."""
