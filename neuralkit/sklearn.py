@@ -43,29 +43,6 @@ _ACTIVATIONS = {"relu": ReLU, "tanh": Tanh, "sigmoid": Sigmoid, "logistic": Sigm
                 "leaky_relu": LeakyReLU, "identity": Linear, "linear": Linear}
 
 
-class _L2Dense(Dense):
-    """Dense with an L2 penalty on W (biases are not penalised), Keras's convention::
-
-        penalty = l2 * sum(W**2)          added to every batch loss
-        dW     += 2 * l2 * W
-
-    Local to the estimators so they need nothing from the rest of the library.
-    """
-
-    def __init__(self, units: int, l2: float, **kwargs: Any) -> None:
-        super().__init__(units, **kwargs)
-        self.l2 = float(l2)
-
-    def backward(self, dZ: np.ndarray) -> np.ndarray | None:
-        dA_prev = super().backward(dZ)
-        self.grads["W"] += (2.0 * self.l2) * self.params["W"]
-        return dA_prev
-
-    def regularization_loss(self) -> float:
-        W = self.params["W"]
-        return self.l2 * float(np.vdot(W, W))
-
-
 def _minibatch(estimator: Any) -> bool:
     """partial_fit exists only for minibatch optimizers (as in scikit-learn's MLP)."""
     if isinstance(estimator.optimizer, LBFGS) or (isinstance(estimator.optimizer, str)
@@ -153,7 +130,8 @@ class _NeuralKitBase(BaseEstimator):
         layers: list[Any] = []
         activation = _ACTIVATIONS[self.activation.lower()]
         for units in (*self._hidden, n_outputs):
-            dense = _L2Dense(units, self.l2) if self.l2 > 0 else Dense(units)
+            # Keras's L2 on W only: penalty l2 * sum(W**2), dW += 2 l2 W
+            dense = Dense(units, l2=self.l2) if self.l2 > 0 else Dense(units)
             layers += [dense, activation()]
         layers[-1] = output()
         model = Sequential(layers, seed=seed, dtype=self._dtype)

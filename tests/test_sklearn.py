@@ -9,8 +9,8 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import check_estimator
 
 from neuralkit import Sequential, gradcheck
-from neuralkit.layers import Sigmoid, Softmax
-from neuralkit.sklearn import NeuralKitClassifier, NeuralKitRegressor, _L2Dense
+from neuralkit.layers import Dense, Sigmoid, Softmax
+from neuralkit.sklearn import NeuralKitClassifier, NeuralKitRegressor
 
 # Checks deliberately not required to pass, with the reason.
 ALWAYS_SKIPPED = {
@@ -143,7 +143,7 @@ def test_partial_fit_needs_classes_first_then_learns_epoch_by_epoch():
 
 def test_l2_penalty_value_and_gradient_through_a_model():
     rng = np.random.default_rng(0)
-    model = Sequential([_L2Dense(4, 0.3), Softmax()], seed=0)
+    model = Sequential([Dense(4, l2=0.3), Softmax()], seed=0)  # what the estimators build
     model.build(3)
     W = model.layers[0].params["W"]
     assert model.layers[0].regularization_loss() == pytest.approx(0.3 * np.sum(W ** 2), rel=1e-14)
@@ -161,6 +161,8 @@ def test_l2_shrinks_the_weights():
                                   random_state=0).fit(X, y)
         norms.append(sum(np.sum(layer.params["W"] ** 2) for layer in clf.model_.layers
                          if "W" in layer.params))
+        hidden = clf.model_.layers[0]
+        assert (hidden.kernel_regularizer is None if l2 == 0 else hidden.kernel_regularizer.l2 == l2)
     assert norms[1] < 0.5 * norms[0]
 
 
