@@ -40,17 +40,23 @@ def _procedural_sgd_step(Ws, bs, X, Y, lr):
     return cost, new_Ws, new_bs
 
 
-def test_a_fit_step_of_a_relu_network_equals_the_course_formulas():
-    rng = np.random.default_rng(0)
-    X = rng.standard_normal((32, 6))
-    labels = rng.integers(0, 4, 32)
-    Y = np.eye(4)[labels]
-    model = Sequential([Dense(8, input_dim=6), ReLU(), Dense(5), ReLU(), Dense(4), Softmax()],
-                       seed=3)
-    model.compile("categorical_crossentropy", SGD(0.3))
+def _relu_softmax_problem(seed, n_x, hidden, n_classes, lr, m=32):
+    """Data, a compiled Dense-ReLU-Dense-ReLU-Dense-Softmax model, its Dense layers and their
+    starting W and b (copies)."""
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((m, n_x))
+    labels = rng.integers(0, n_classes, m)
+    model = Sequential([Dense(hidden[0], input_dim=n_x), ReLU(), Dense(hidden[1]), ReLU(),
+                        Dense(n_classes), Softmax()], seed=seed + 1)
+    model.compile("categorical_crossentropy", SGD(lr))
     dense = [layer for layer in model.layers if isinstance(layer, Dense)]
     Ws = [layer.params["W"].copy() for layer in dense]
     bs = [layer.params["b"].copy() for layer in dense]
+    return X, labels, np.eye(n_classes)[labels], model, dense, Ws, bs
+
+
+def test_a_fit_step_of_a_relu_network_equals_the_course_formulas():
+    X, labels, Y, model, dense, Ws, bs = _relu_softmax_problem(0, 6, (8, 5), 4, 0.3)
     # Both ReLUs sit between Dense layers: the step uses their in-place twins.
     step = _TrainStep(model, model.loss)
     assert [f.__name__ for f in step.forward_calls] == [
@@ -219,16 +225,7 @@ def test_a_bounded_step_writes_the_numbers_of_a_plain_step_and_nothing_before_co
 
 def test_fit_over_uneven_batches_equals_the_course_formulas_step_by_step():
     # Batches of 12, 12 and 8 rows: the arrays reused across batches are sliced to each batch.
-    rng = np.random.default_rng(6)
-    X = rng.standard_normal((32, 5))
-    labels = rng.integers(0, 3, 32)
-    Y = np.eye(3)[labels]
-    model = Sequential([Dense(7, input_dim=5), ReLU(), Dense(6), ReLU(), Dense(3), Softmax()],
-                       seed=1)
-    model.compile("categorical_crossentropy", SGD(0.2))
-    dense = [layer for layer in model.layers if isinstance(layer, Dense)]
-    Ws = [layer.params["W"].copy() for layer in dense]
-    bs = [layer.params["b"].copy() for layer in dense]
+    X, labels, Y, model, dense, Ws, bs = _relu_softmax_problem(6, 5, (7, 6), 3, 0.2)
     history = model.fit(X, labels, epochs=2, batch_size=12, shuffle=False, verbose=0)
     for _ in range(2):
         costs = []
