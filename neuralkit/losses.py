@@ -141,7 +141,8 @@ class CategoricalCrossEntropy(Loss):
         return -Y / (A * A.shape[0])
 
     def forward_logits(self, Z: np.ndarray, Y: np.ndarray, A: np.ndarray | None = None) -> float:
-        """Loss from the logits Z (m, K); ``A = softmax(Z)`` may be passed to save work."""
+        """Loss from the logits Z (m, K); a given ``A = softmax(Z)`` is what
+        :meth:`backward_logits` uses (:meth:`forward_fused` computes it once, for both)."""
         return self._from_logits(Z, Y, A)[0]
 
     def forward_fused(self, Z: np.ndarray, Y: np.ndarray) -> tuple[float, np.ndarray]:

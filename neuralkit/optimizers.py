@@ -54,11 +54,13 @@ class Optimizer(ABC):
         self.state: dict[str, dict[str, np.ndarray]] = {}
         self._buffers: dict[tuple[Any, ...], np.ndarray] = {}
 
-    def _scratch(self, like: np.ndarray, slot: int = 0) -> np.ndarray:
+    def _scratch(self, like: np.ndarray, slot: int | str = 0) -> np.ndarray:
         """A work array shaped like ``like``, reused across steps (never part of the state).
 
         Updates write their intermediate products here instead of into fresh temporaries: on
-        a large layer a new array per step costs page faults, not just the arithmetic.
+        a large layer a new array per step costs page faults, not just the arithmetic. Arrays
+        of one shape share a slot; ``slot`` tells apart those that must coexist (a parameter
+        key gives one array per parameter).
         """
         key = (like.shape, like.dtype, slot)
         buffer = self._buffers.get(key)
