@@ -62,7 +62,9 @@ class UpdateGuard:
         self._copies: list[np.ndarray] = []       # per-array copies (views into _flat)
         self._param_views: list[np.ndarray] | None = None
         self._check: np.ndarray | None = None     # the parameters, gathered for the check
-        self._large: bool | None = None  # more parameters than _GATHER_LIMIT (set on first use)
+        # Small models keep the snapshot path: it costs them a few microseconds, and it is
+        # what undoes an interrupted step everywhere else.
+        self._large = sum(layer.params[name].size for _, layer, name in param_refs) > _GATHER_LIMIT
         self._holding = False      # our SIGINT handler is installed (inside holding_interrupts)
         self._writing = False      # a step or a restore is being written: Ctrl-C waits
         #: Set when a held Ctrl-C arrived; the training loop raises KeyboardInterrupt.
@@ -75,8 +77,7 @@ class UpdateGuard:
         Installed only in the main thread over Python's own handler; elsewhere every step takes
         the snapshot path, which undoes an interrupted step instead.
         """
-        if (threading.current_thread() is not threading.main_thread()
-                or signal.getsignal(signal.SIGINT) is not signal.default_int_handler):
+        if not _own_sigint():
             yield
             return
         previous = signal.signal(signal.SIGINT, self._on_sigint)
@@ -103,10 +104,6 @@ class UpdateGuard:
         """
         refs = self.param_refs
         params = [layer.params[name] for _, layer, name in refs]
-        if self._large is None:
-            self._large = sum(p.size for p in params) > _GATHER_LIMIT
-        # Small models keep the snapshot path: it costs them a few microseconds, and it is
-        # what undoes an interrupted step everywhere else.
         if self._holding and self._large:
             bounded = getattr(optimizer, "_bounded_step", None)
             commit = bounded([(key, param, layer.grads[name])
@@ -231,11 +228,16 @@ def _finite(array: np.ndarray) -> bool:
     return math.isfinite(np.vdot(flat, flat)) or bool(np.isfinite(flat).all())
 
 
+def _own_sigint() -> bool:
+    """True when neuralkit may swap the SIGINT handler: the main thread, Python's own handler."""
+    return (threading.current_thread() is threading.main_thread()
+            and signal.getsignal(signal.SIGINT) is signal.default_int_handler)
+
+
 @contextlib.contextmanager
 def _sigint_deferred() -> Iterator[None]:
     """Hold Ctrl-C until the block is done, then raise it (main thread, Python's handler only)."""
-    if (threading.current_thread() is not threading.main_thread()
-            or signal.getsignal(signal.SIGINT) is not signal.default_int_handler):
+    if not _own_sigint():
         yield
         return
     received: list[int] = []
