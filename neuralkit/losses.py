@@ -19,6 +19,7 @@ import numpy as np
 from scipy.special import expit
 
 from .layers.activations import _softmax
+from .layers.base import _ones
 
 #: Probabilities are clipped to [EPSILON, 1 - EPSILON] when a cross-entropy is not fused
 #: with its activation (the value Keras uses).
@@ -157,7 +158,7 @@ class CategoricalCrossEntropy(Loss):
         self._A, self._Y = A, Y
         # sum_k Y_ik log A_ik = sum_k Y_ik shifted_ik - log(sums_i) sum_k Y_ik; the row sums
         # of Y as a matrix-vector product (faster than a reduction over a short axis).
-        label_mass = Y @ np.ones(Y.shape[1], dtype=Y.dtype)
+        label_mass = Y @ _ones(Y.shape[1], Y.dtype)
         value = float(np.log(sums) @ label_mass - np.vdot(Y, shifted)) / Z.shape[0]
         return value, A
 

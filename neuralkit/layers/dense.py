@@ -8,7 +8,7 @@ import numpy as np
 
 from .. import initializers
 from .. import regularizers as _regularizers
-from .base import Layer, _positive_int
+from .base import Layer, _ones, _positive_int
 
 
 class Dense(Layer):
@@ -93,7 +93,7 @@ class Dense(Layer):
         A_prev = self.cache
         # Written into the gradient arrays made at build: no allocation per batch.
         np.matmul(dZ.T, A_prev, out=self.grads["W"], casting="same_kind")
-        np.add.reduce(dZ, axis=0, out=self.grads["b"])
+        np.matmul(_ones(dZ.shape[0], dZ.dtype), dZ, out=self.grads["b"], casting="same_kind")
         if self.kernel_regularizer is not None:
             self.kernel_regularizer.add_gradient(self.params["W"], self.grads["W"])
         if not self.needs_input_grad:
