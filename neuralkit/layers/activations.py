@@ -94,7 +94,8 @@ class Sigmoid(Layer):
 
     Computed with ``scipy.special.expit``, which saturates to exactly 0 or 1 without
     overflow warnings. Followed by BinaryCrossEntropy in a model, this backward is skipped
-    and the loss returns the fused dZ = (A - Y) / m computed from the logits.
+    and the loss returns the fused dZ = (A - Y) / m computed from the logits. Subclasses are
+    fused the same way, so they must compute the sigmoid (for other math, subclass Layer).
     """
 
     def forward(self, Z: np.ndarray, training: bool = True) -> np.ndarray:
@@ -138,7 +139,8 @@ class Softmax(Layer):
         dZ = A * (dA - sum(dA * A, axis=1, keepdims=True))
 
     Followed by CategoricalCrossEntropy in a model, this backward is skipped and the loss
-    returns the fused dZ = (A - Y) / m computed from the logits with log-sum-exp.
+    returns the fused dZ = (A - Y) / m computed from the logits with log-sum-exp. Subclasses
+    are fused the same way, so they must compute the softmax (for other math, subclass Layer).
     """
 
     def forward(self, Z: np.ndarray, training: bool = True) -> np.ndarray:
