@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -350,18 +350,47 @@ class Sequential:
         m = X.shape[0]
         batch_size = min(batch_size, m)
         steps = math.ceil(m / batch_size)
-        history = History()
-        self.history = history
-        self.stop_training = False
-        extra = [ProgressBar(verbose)] if verbose else []
-        # History after the user's callbacks (as in Keras), so it records what they add to logs.
-        log_keys = ["loss", *self.metrics]
-        if X_val is not None:
-            log_keys += [f"val_{k}" for k in log_keys]
-        cbs = CallbackList([*callbacks, history, *extra], self,
-                           {"epochs": epochs, "steps": steps, "batch_size": batch_size,
-                            "samples": m, "verbose": verbose, "metrics": log_keys})
+        cbs = self._begin_history(callbacks, verbose, X_val is not None,
+                                  {"epochs": epochs, "steps": steps, "batch_size": batch_size,
+                                   "samples": m})
         metric_fns = self._metric_functions(loss, Y.shape[1])
+
+        def epoch_batches(epoch: int) -> Iterable[tuple[np.ndarray, np.ndarray]]:
+            order = self.rng.permutation(m) if shuffle and batch_size < m else None
+            return (_data.MemmapBatches(X, Y, batch_size, order, self.dtype)
+                    if _data.is_memmap(X) else _Batches(X, Y, batch_size, order))
+
+        return self._run_epochs(epochs, steps, epoch_batches, (X_val, Y_val), loss, metric_fns,
+                                cbs, callbacks)
+
+    def _begin_history(self, callbacks: list[Callback], verbose: int, validation: bool,
+                       params: dict[str, Any], bar: int | None = None) -> CallbackList:
+        """A fresh History on the model, and the fit's callbacks with it and the progress bar.
+
+        History comes after the user's callbacks (as in Keras), so it records what they add to
+        the logs.
+        """
+        self.history = History()
+        self.stop_training = False
+        log_keys = ["loss", *self.metrics]
+        if validation:
+            log_keys += [f"val_{k}" for k in log_keys]
+        extra = [ProgressBar(bar or verbose)] if verbose else []
+        return CallbackList([*callbacks, self.history, *extra], self,
+                            {**params, "verbose": verbose, "metrics": log_keys})
+
+    def _run_epochs(self, epochs: int, steps: int | None,
+                    epoch_batches: Callable[[int], Iterable[tuple[np.ndarray, np.ndarray]]],
+                    validation: tuple[np.ndarray | None, np.ndarray | None], loss: Loss,
+                    metric_fns: dict[str, _metrics.Metric], cbs: CallbackList,
+                    callbacks: list[Callback]) -> History:
+        """The epoch loop of fit, for arrays and iterables of batches alike.
+
+        An epoch cut short (an exception, Ctrl-C) leaves ``history.partial_epoch``; a
+        DivergenceError ends training quietly when a TerminateOnNaN callback is given.
+        """
+        history = self.history
+        X_val, Y_val = validation
         trainer = _TrainStep(self, loss)
         cbs.on_train_begin()
         logs: dict[str, Any] = {}
@@ -369,15 +398,15 @@ class Sequential:
             with trainer.guard.holding_interrupts():
                 for epoch in range(epochs):
                     cbs.on_epoch_begin(epoch)
-                    logs = self._train_epoch(trainer, X, Y, batch_size, shuffle, metric_fns, cbs,
-                                             epoch)
+                    logs, done = self._train_epoch(trainer, epoch_batches(epoch), steps,
+                                                   metric_fns, cbs, epoch)
                     try:
                         if X_val is not None:
                             val = self._evaluate_arrays(X_val, Y_val, loss, metric_fns, None)
                             logs.update({f"val_{k}": v for k, v in val.items()})
                         cbs.on_epoch_end(epoch, logs)
                     except BaseException:
-                        history._record_partial(epoch, steps, steps, logs)
+                        history._record_partial(epoch, done, steps, logs)
                         raise
                     if self.stop_training:
                         break
@@ -392,14 +421,11 @@ class Sequential:
             cbs.on_train_end(logs)
         return history
 
-    def _train_epoch(self, trainer: _TrainStep, X: np.ndarray, Y: np.ndarray, batch_size: int,
-                     shuffle: bool, metric_fns: dict[str, _metrics.Metric], cbs: CallbackList,
-                     epoch: int) -> dict[str, float]:
-        m = X.shape[0]
-        order = self.rng.permutation(m) if shuffle and batch_size < m else None
-        batches = (_data.MemmapBatches(X, Y, batch_size, order, self.dtype) if _data.is_memmap(X)
-                   else _Batches(X, Y, batch_size, order))
-        loss_sum = 0.0
+    def _train_epoch(self, trainer: _TrainStep, batches: Iterable[tuple[np.ndarray, np.ndarray]],
+                     steps: int | None, metric_fns: dict[str, _metrics.Metric],
+                     cbs: CallbackList, epoch: int) -> tuple[dict[str, float], int]:
+        """One epoch of training steps; returns its logs and the number of batches."""
+        loss_sum, seen = 0.0, 0
         metric_sums = dict.fromkeys(metric_fns, 0.0)
         begin, end = cbs.batch_begin, cbs.batch_end
         done = 0  # batches whose update was applied
@@ -412,7 +438,7 @@ class Sequential:
                 with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
                     batch_loss, A = trainer(Xb, Yb, epoch, step)
                 loss_sum += batch_loss
-                done = step + 1
+                done, seen = step + 1, seen + Xb.shape[0]
                 batch_logs = {"loss": batch_loss, "size": Xb.shape[0]}
                 for name, fn in metric_fns.items():
                     value = fn(A, Yb)
@@ -425,14 +451,10 @@ class Sequential:
                         callback.on_batch_end(step, batch_logs)
         except BaseException:
             if done and self.history is not None:
-                seen = min(done * batch_size, m)
-                partial = {"loss": loss_sum / done}
-                partial.update({name: total / seen for name, total in metric_sums.items()})
-                self.history._record_partial(epoch, done, len(batches), partial)
+                self.history._record_partial(epoch, done, steps, _epoch_logs(
+                    loss_sum, done, metric_sums, seen))
             raise
-        logs = {"loss": loss_sum / len(batches)}
-        logs.update({name: total / m for name, total in metric_sums.items()})
-        return logs
+        return _epoch_logs(loss_sum, done, metric_sums, seen), done
 
     # ------------------------------------------------------------------ saving
     def save(self, path: str | os.PathLike, include_optimizer: bool = True) -> Path:
@@ -689,56 +711,18 @@ class Sequential:
         self.loss = loss
         if self.optimizer is None:
             self.optimizer = _optimizers.Adam()
-        history = History()
-        self.history = history
-        self.stop_training = False
         steps = steps_per_epoch or (len(source) if hasattr(source, "__len__") else None)
-        extra = [ProgressBar(verbose)] if verbose else []
-        cbs = CallbackList([history, *callbacks, *extra], self,
-                           {"epochs": epochs, "steps": steps, "batch_size": first[0].shape[0],
-                            "samples": None, "verbose": verbose})
+        cbs = self._begin_history(callbacks, verbose, X_val is not None,
+                                  {"epochs": epochs, "steps": steps,
+                                   "batch_size": first[0].shape[0], "samples": None})
         metric_fns = self._metric_functions(loss, first[1].shape[1])
-        trainer = _TrainStep(self, loss)
-        begin, end = cbs.batch_begin, cbs.batch_end
-        cbs.on_train_begin()
-        logs: dict[str, Any] = {}
-        try:
-            with trainer.guard.holding_interrupts():
-                for epoch in range(epochs):
-                    cbs.on_epoch_begin(epoch)
-                    logs = self._stream_epoch(trainer, stream, first, checked, metric_fns,
-                                              begin, end, epoch)
-                    if X_val is not None:
-                        val = self._evaluate_arrays(X_val, Y_val, loss, metric_fns, None)
-                        logs.update({f"val_{k}": v for k, v in val.items()})
-                    cbs.on_epoch_end(epoch, logs)
-                    if self.stop_training:
-                        break
-        finally:
-            cbs.on_train_end(logs)
-        return history
 
-    def _stream_epoch(self, trainer: _TrainStep, stream: Any, first: tuple[np.ndarray, np.ndarray],
-                      checked: Callable[..., tuple[np.ndarray, np.ndarray]],
-                      metric_fns: dict[str, _metrics.Metric], begin: list[Callback],
-                      end: list[Callback], epoch: int) -> dict[str, float]:
-        loss_sum, seen, metric_sums = 0.0, 0, dict.fromkeys(metric_fns, 0.0)
-        for step, item in enumerate(stream.epoch(epoch)):
-            Xb, Yb = first if epoch == step == 0 else checked(item, epoch, step)
-            for callback in begin:
-                callback.on_batch_begin(step, {"size": Xb.shape[0]})
-            batch_loss, A = trainer(Xb, Yb, epoch, step)
-            loss_sum += batch_loss
-            seen += Xb.shape[0]
-            for name, fn in metric_fns.items():
-                metric_sums[name] += fn(A, Yb)
-            if trainer.guard.interrupted:  # Ctrl-C held while the update was written
-                raise KeyboardInterrupt
-            for callback in end:
-                callback.on_batch_end(step, {"loss": batch_loss, "size": Xb.shape[0]})
-        logs = {"loss": loss_sum / (step + 1)}
-        logs.update({name: total / seen for name, total in metric_sums.items()})
-        return logs
+        def epoch_batches(epoch: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+            for step, item in enumerate(stream.epoch(epoch)):
+                yield first if epoch == step == 0 else checked(item, epoch, step)
+
+        return self._run_epochs(epochs, steps, epoch_batches, (X_val, Y_val), loss, metric_fns,
+                                cbs, callbacks)
 
     def _stream_items(self, source: Any, steps: int | None) -> Iterator[Any]:
         if steps is not None:
@@ -795,14 +779,11 @@ class Sequential:
         """
         optimizer = self.optimizer
         m = X.shape[0]
-        history = History()
-        self.history = history
-        self.stop_training = False
         # One line per iteration: a progress bar over a single full batch says nothing.
-        extra = [ProgressBar(2)] if verbose else []
-        cbs = CallbackList([history, *callbacks, *extra], self,
-                           {"epochs": optimizer.max_iter, "steps": 1, "batch_size": m,
-                            "samples": m, "verbose": verbose})
+        cbs = self._begin_history(callbacks, verbose, X_val is not None,
+                                  {"epochs": optimizer.max_iter, "steps": 1, "batch_size": m,
+                                   "samples": m}, bar=2)
+        history = self.history
         metric_fns = self._metric_functions(loss, Y.shape[1])
         trainer = _TrainStep(self, loss)
         trainer.optimizer = _NoStep()
@@ -842,3 +823,11 @@ class Sequential:
 
 def _canonical_metric(name: str) -> str:
     return {"acc": "accuracy", "mean_absolute_error": "mae"}.get(name.lower(), name.lower())
+
+
+def _epoch_logs(loss_sum: float, batches: int, metric_sums: dict[str, float],
+                samples: int) -> dict[str, float]:
+    """The loss averaged over batches (as Keras does) and the metrics over samples."""
+    logs = {"loss": loss_sum / batches}
+    logs.update({name: total / samples for name, total in metric_sums.items()})
+    return logs

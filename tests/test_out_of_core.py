@@ -10,7 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from neuralkit import Sequential, _data
+from neuralkit import DivergenceError, Sequential, _data
+from neuralkit.callbacks import Callback, TerminateOnNaN
 from neuralkit.layers import Dense, ReLU, Sigmoid, Softmax, Tanh
 from neuralkit.optimizers import LBFGS
 
@@ -196,6 +197,107 @@ def test_a_reiterable_is_one_pass_per_epoch_and_predict_evaluate_take_iterables(
     assert got.keys() == expected.keys()
     for key in expected:
         assert got[key] == pytest.approx(expected[key], rel=1e-12)
+
+
+class _Reiterable:
+    """A re-iterable of batches (as a data-loader object is): one pass per epoch."""
+
+    def __init__(self, batches):
+        self.batches = batches
+
+    def __iter__(self):
+        return iter(self.batches)
+
+
+class _Tape(Callback):
+    """Records every hook with its logs, adds a key of its own at epoch end, and may raise."""
+
+    def __init__(self, fail_at_epoch_end=None):
+        super().__init__()
+        self.tape, self.fail_at_epoch_end = [], fail_at_epoch_end
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.tape.append(("epoch_begin", epoch))
+
+    def on_batch_end(self, batch, logs=None):
+        self.tape.append(("batch_end", batch, dict(logs)))
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs["mine"] = 10.0 * epoch  # History comes after the user's callbacks: it keeps this
+        self.tape.append(("epoch_end", epoch, dict(logs)))
+        if epoch == self.fail_at_epoch_end:
+            raise ZeroDivisionError("bug in my callback")
+
+
+def test_an_iterable_gets_the_callbacks_logs_and_history_of_an_array():
+    X, y = _data_set(m=160)
+    runs = []
+    for source in ("array", "iterable"):
+        model, tape = _model(), _Tape()
+        model.compile("binary_crossentropy", "sgd", ["accuracy"])
+        if source == "array":
+            model.fit(X, y, epochs=2, batch_size=32, shuffle=False, verbose=0, callbacks=[tape])
+        else:
+            model.fit(_Reiterable(_batches(X, y, 32)), epochs=2, verbose=0, callbacks=[tape])
+        runs.append((tape.tape, model.history.history))
+    assert runs[1] == runs[0]
+    assert runs[0][1]["mine"] == [0.0, 10.0]
+    assert set(runs[0][0][1][2]) == {"loss", "size", "accuracy"}  # batch logs carry the metrics
+
+
+def test_an_iterable_records_the_partial_epoch_when_a_callback_or_a_batch_fails():
+    X, y = _data_set(m=160)
+    partials = []
+    for source in ("array", "iterable"):
+        model = _model()
+        with pytest.raises(ZeroDivisionError, match="bug in my callback"):
+            if source == "array":
+                model.fit(X, y, epochs=3, batch_size=32, shuffle=False, verbose=0,
+                          callbacks=[_Tape(fail_at_epoch_end=1)])
+            else:
+                model.fit(_Reiterable(_batches(X, y, 32)), epochs=3, verbose=0,
+                          callbacks=[_Tape(fail_at_epoch_end=1)])
+        partials.append((model.history.epoch, model.history.partial_epoch))
+    (epochs_a, partial_a), (epochs_i, partial_i) = partials
+    assert partial_a.pop("steps") == 5 and partial_i.pop("steps") is None  # no len(): unknown
+    assert (epochs_i, partial_i) == (epochs_a, partial_a)
+    assert partial_a["epoch"] == 1 and partial_a["batches"] == 5
+    # A bad batch in the middle of the second epoch: the batches before it count.
+    bad = X.copy()
+    bad[100, 0] = np.nan
+
+    class Loader:
+        passes = 0
+
+        def __iter__(self):
+            Loader.passes += 1
+            yield from _batches(bad if Loader.passes == 2 else X, y, 32)
+
+    model = _model()
+    with pytest.raises(ValueError, match=r"epoch 2, batch 4"):
+        model.fit(Loader(), epochs=2, verbose=0)
+    assert model.history.epoch == [0]
+    assert model.history.partial_epoch["epoch"] == 1
+    assert model.history.partial_epoch["batches"] == 3
+    assert np.isfinite(model.history.partial_epoch["loss"])
+
+
+def test_terminate_on_nan_stops_an_iterable_quietly():
+    X, y = _data_set(m=100)
+    model = Sequential([Dense(8, input_dim=5), ReLU(), Dense(1)], seed=0)
+    model.compile("mse", "sgd")
+    model.optimizer.learning_rate = 5.0
+    stopper = TerminateOnNaN()
+    batches = _Reiterable(_batches(X * 50, y * 1e3, 10))
+    history = model.fit(batches, epochs=50, verbose=0, callbacks=[stopper])
+    assert isinstance(stopper.error, DivergenceError)
+    assert model.stop_training and len(history.epoch) < 50
+    assert all(np.isfinite(p).all() for p in model.get_parameters().values())
+    with pytest.raises(DivergenceError):  # without it, the error propagates
+        model2 = Sequential([Dense(8, input_dim=5), ReLU(), Dense(1)], seed=0)
+        model2.compile("mse", "sgd")
+        model2.optimizer.learning_rate = 5.0
+        model2.fit(batches, epochs=50, verbose=0)
 
 
 def test_bad_iterables_get_clear_errors():
