@@ -18,6 +18,8 @@ For each workload, seconds per epoch of:
 Every implementation runs in a fresh subprocess with the same thread count (environment
 variables, threadpoolctl when installed, torch.set_num_threads), one warm-up epoch first; the
 repeats are interleaved across implementations and the median is reported with the spread.
+"x floor" is the ratio of the medians; "paired" is the median over repeats of the ratio to the
+floor's run in the same repeat, which a machine whose speed drifts disturbs less.
 Each subprocess reports its peak RSS (VmHWM) and, as "training MB", how much the peak grew
 after the data was made (what the training itself cost in memory).
 
@@ -322,6 +324,17 @@ def _run_one(impl: str, workload: str, epochs: int, threads: int) -> dict[str, A
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def _paired_ratio(runs: list[dict[str, Any]], floor: list[dict[str, Any]] | None) -> float | None:
+    """The median over repeats of (this run / the floor's run of the same repeat).
+
+    The two runs of a repeat are seconds apart, so a machine whose speed drifts from minute to
+    minute moves both; the ratio of the medians mixes runs from different minutes.
+    """
+    if not floor:
+        return None
+    return statistics.median(r["epoch_s"] / f["epoch_s"] for r, f in zip(runs, floor, strict=True))
+
+
 def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -360,12 +373,14 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
                 "workload": wl, "impl": impl, "epoch_s": med[impl],
                 "min_s": min(r["epoch_s"] for r in rs), "max_s": max(r["epoch_s"] for r in rs),
                 "vs_floor": med[impl] / med["gemm_floor"] if "gemm_floor" in med else None,
+                "paired_vs_floor": _paired_ratio(rs, runs.get((wl, "gemm_floor"))),
                 "vs_numpy_loop": med[impl] / med["numpy_loop"] if "numpy_loop" in med else None,
                 "vs_torch": med[impl] / med["torch"] if "torch" in med else None,
                 "vs_sklearn": med[impl] / med["sklearn"] if "sklearn" in med else None,
                 "peak_rss_mb": statistics.median(r["peak_rss_mb"] for r in rs),
                 "added_mb": statistics.median(r["peak_rss_mb"] - r["rss_after_data_mb"] for r in rs),
                 "data_mb": rs[0]["data_mb"], "repeats": len(rs),
+                "runs_s": [r["epoch_s"] for r in rs],
             })
 
     print(f"\nmachine: {machine['cpu']}, {machine['cores']} cores, {args.threads} threads, "
@@ -373,15 +388,15 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
           f"torch {machine['torch']}, scikit-learn {machine['sklearn']}")
     print(f"medians of {repeats} interleaved runs, each a fresh process; s/epoch after one warm-up epoch"
           + (f"; not installed: {', '.join(missing)}" if missing else ""))
-    header = ("workload", "impl", "s/epoch", "spread", "x floor", "x loop", "x torch", "x sklearn",
-              "peak RSS MB", "training MB", "data MB")
+    header = ("workload", "impl", "s/epoch", "spread", "x floor", "paired", "x loop", "x torch",
+              "x sklearn", "peak RSS MB", "training MB", "data MB")
     rows = [header]
     for r in results:
         def ratio(x: float | None) -> str:
             return "-" if x is None else f"{x:.2f}"
         rows.append((f"({r['workload']})", r["impl"], f"{r['epoch_s']:.5f}",
                      f"{r['min_s']:.5f}-{r['max_s']:.5f}", ratio(r["vs_floor"]),
-                     ratio(r["vs_numpy_loop"]), ratio(r["vs_torch"]),
+                     ratio(r["paired_vs_floor"]), ratio(r["vs_numpy_loop"]), ratio(r["vs_torch"]),
                      ratio(r["vs_sklearn"]), f"{r['peak_rss_mb']:.0f}", f"{r['added_mb']:.0f}",
                      f"{r['data_mb']:.1f}"))
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
