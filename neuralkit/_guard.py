@@ -104,11 +104,11 @@ class UpdateGuard:
         """
         refs = self.param_refs
         params = [layer.params[name] for _, layer, name in refs]
+        triples = [(key, param, layer.grads[name])
+                   for (key, layer, name), param in zip(refs, params, strict=True)]
         if self._holding and self._large:
             bounded = getattr(optimizer, "_bounded_step", None)
-            commit = bounded([(key, param, layer.grads[name])
-                              for (key, layer, name), param in zip(refs, params, strict=True)]
-                             ) if bounded is not None else None
+            commit = bounded(triples) if bounded is not None else None
             if commit is not None:
                 self._writing = True
                 try:
@@ -118,8 +118,7 @@ class UpdateGuard:
                 return
         iterations = self._save(optimizer, params)
         try:
-            optimizer.step((key, param, layer.grads[name])
-                           for (key, layer, name), param in zip(refs, params, strict=True))
+            optimizer.step(triples)
             finite = self._all_finite(params)
         except BaseException:
             self._restore(optimizer, iterations)
