@@ -1,7 +1,7 @@
 """The course's cat classifiers (week 4 application): a 2-layer and a 4-layer network.
 
 Reproduces the assignment "Deep Neural Network for Image Classification: Application": the
-same initialisation (the course's seed 1, drawn by neuralkit.course.initialize_parameters_deep),
+same initialization (the course's seed 1, drawn by neuralkit.course.initialize_parameters_deep),
 batch gradient descent with learning rate 0.0075 for 2500 iterations, and its costs and
 accuracies (course: 2-layer train 1.00 / test 0.72, 4-layer train 0.986 / test 0.80), with
 neuralkit's Sequential doing the training.

@@ -30,7 +30,7 @@ def main() -> None:
 
     X, y = datasets.movie_ratings(m=1000, seed=0)
     X_train, y_train, X_test, y_test = X[:800], y[:800], X[800:], y[800:]
-    # Standardise with the training statistics only (the average rating is on a 1-5 scale).
+    # Standardize with the training statistics only (the average rating is on a 1-5 scale).
     mean, std = X_train.mean(axis=0), X_train.std(axis=0)
     X_train, X_test = (X_train - mean) / std, (X_test - mean) / std
     print(f"features: {', '.join(datasets.MOVIE_FEATURES)}; ratings from {y.min():.2f} to "

@@ -6,7 +6,7 @@ training accuracy against the hidden layer's size (1, 2, 3, 4, 5, 20, 50 units),
 decision boundary of each model.
 
 As in the course: 400 points, batch gradient descent with learning rate 1.2, weights
-initialised as randn * 0.01 (``kernel_initializer='small_random'``), tanh hidden layer,
+initialized as randn * 0.01 (``kernel_initializer='small_random'``), tanh hidden layer,
 sigmoid output, 10,000 iterations for the 4-unit model and 5,000 for the table.
 
 Run:  python examples/planar_flower.py          (add --quick for a smoke run)

@@ -133,7 +133,7 @@ class UpdateGuard:
                 f"the update at epoch {epoch + 1}, batch {step + 1} made parameter '{bad}' NaN "
                 f"or inf although the loss ({loss:.6g}) was finite; the parameters and the "
                 "optimizer state are those before this step. Try a lower learning rate, "
-                "scaling the inputs, or a smaller initialisation."
+                "scaling the inputs, or a smaller initialization."
             )
 
     # ------------------------------------------------------------------ internals

@@ -120,7 +120,7 @@ class _TrainStep:
             raise DivergenceError(
                 f"the training loss became {value} at epoch {epoch + 1}, batch {step + 1}; the "
                 "parameters are those of the previous step. Try a lower learning rate, "
-                "scaling the inputs, or a smaller initialisation."
+                "scaling the inputs, or a smaller initialization."
             )
         loss = self.loss
         dA = loss.backward_logits() if self.fused else loss.backward()

@@ -91,7 +91,7 @@ def check_XY(X: Any, Y: Any, dtype: np.dtype, n_features: int | None,
         check_X(X, x_name, dtype, n_features)  # raises with the 2-D message
     if Y.ndim not in (1, 2):
         raise ValueError(f"{y_name} must be 1-D (m,) or 2-D (m, n_y); got shape {Y.shape}.")
-    # The course's column layout, X (n_x, m) with Y (1, m), is recognised before sample
+    # The course's column layout, X (n_x, m) with Y (1, m), is recognized before sample
     # counts are compared, so the message says "transposed" rather than "mismatch".
     if n_features is not None and X.shape[1] != n_features:
         raise ValueError(_feature_message(x_name, X.shape, n_features))

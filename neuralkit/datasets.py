@@ -187,7 +187,7 @@ def movie_ratings(m: int = 500, noise: float = 0.2,
     Returns
     -------
     X : ndarray, shape (m, 5)
-        Raw features (the average rating is on its 1-5 scale: standardise before training).
+        Raw features (the average rating is on its 1-5 scale: standardize before training).
     y : ndarray, shape (m,)
         Ratings in [1, 5].
     """

@@ -1,7 +1,7 @@
-"""Weight initialisers: ``f(shape, rng) -> float64 array`` for W of shape (n[l], n[l-1]).
+"""Weight initializers: ``f(shape, rng) -> float64 array`` for W of shape (n[l], n[l-1]).
 
-Biases always start at zero. Each initialiser draws from the generator it is given, never
-from NumPy's global random state, so a model seed makes initialisation reproducible.
+Biases always start at zero. Each initializer draws from the generator it is given, never
+from NumPy's global random state, so a model seed makes initialization reproducible.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ INITIALIZERS: dict[str, Initializer] = {
 
 
 def get(identifier: str | Initializer) -> Initializer:
-    """Resolve an initialiser by name or accept a callable ``f(shape, rng)``."""
+    """Resolve an initializer by name or accept a callable ``f(shape, rng)``."""
     if callable(identifier):
         return identifier
     if isinstance(identifier, str) and identifier in INITIALIZERS:

@@ -40,7 +40,7 @@ class Sequential:
     layers : sequence of Layer, optional
         The layers in order; more can be added with :meth:`add`.
     seed : int, optional
-        Seeds the model's generator, used for initialisation and shuffling: the same seed
+        Seeds the model's generator, used for initialization and shuffling: the same seed
         gives bit-identical training. NumPy's global random state is never touched.
     dtype : {'float64', 'float32'}, default 'float64'
         Floating type of parameters, activations and gradients, end to end. Inputs are
@@ -296,7 +296,7 @@ class Sequential:
         runs; then the exception propagates with its own traceback.
 
         With the :class:`~neuralkit.optimizers.LBFGS` optimizer, fit runs one full-batch
-        minimisation (``epochs``, ``batch_size`` and ``shuffle`` are ignored; the optimizer's
+        minimization (``epochs``, ``batch_size`` and ``shuffle`` are ignored; the optimizer's
         ``max_iter`` and ``tol`` end it) and the History has one entry per L-BFGS iteration.
         """
         epochs = check_positive_int(epochs, "epochs")

@@ -286,7 +286,7 @@ class LBFGS(Optimizer):
     same way. This is how scikit-learn's MLP runs L-BFGS. No learning rate: the step length
     comes from the line search.
 
-    ``Sequential.fit`` recognises it and runs one minimisation over all of X (``batch_size``,
+    ``Sequential.fit`` recognizes it and runs one minimization over all of X (``batch_size``,
     ``shuffle`` and ``epochs`` are ignored); the History gets one entry per L-BFGS iteration.
 
     Parameters
@@ -303,7 +303,7 @@ class LBFGS(Optimizer):
     Attributes
     ----------
     result_ : scipy.optimize.OptimizeResult
-        The last minimisation's result (``nit``, ``nfev``, ``message``, ``fun``).
+        The last minimization's result (``nit``, ``nfev``, ``message``, ``fun``).
     """
 
     name = "lbfgs"
@@ -364,7 +364,7 @@ class LBFGS(Optimizer):
 
     def minimize(self, layers: list[Any], evaluate: Callable[[], float],
                  callback: Callable[[int, float], None] | None = None) -> Any:
-        """Minimise ``evaluate()`` over the parameters of ``layers`` (see :meth:`flat_objective`).
+        """Minimize ``evaluate()`` over the parameters of ``layers`` (see :meth:`flat_objective`).
 
         ``callback(iteration, J)`` runs after each L-BFGS iteration; raising StopIteration in
         it ends the run. On return the parameters hold the final iterate.

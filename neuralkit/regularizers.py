@@ -7,7 +7,7 @@ applies one to its W (never to b, as in the course and in Keras).
 Scaling: Keras's, not the course's
 ----------------------------------
 ``L2(l2)`` adds ``l2 * sum(W**2)`` to the loss of every batch and ``2 * l2 * W`` to dW. The
-penalty does not depend on the batch size, so mini-batch and full-batch training minimise
+penalty does not depend on the batch size, so mini-batch and full-batch training minimize
 the same objective. The course writes the regularized cost as::
 
     J = (1/m) sum_i L(a_i, y_i) + lambda / (2 m) * sum_l ||W[l]||_F^2,   dW += (lambda / m) W

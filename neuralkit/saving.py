@@ -11,7 +11,7 @@ The file is a NumPy ``.npz`` archive (a zip of ``.npy`` arrays, each with a CRC-
 
 Loading uses ``np.load(..., allow_pickle=False)`` and never imports or evaluates a name read
 from the file: classes and functions are looked up in neuralkit's own registry (the public
-layers, losses, optimizers, initialisers and regularizers) and in ``custom_objects``.
+layers, losses, optimizers, initializers and regularizers) and in ``custom_objects``.
 
 Writing is atomic: the archive goes to a temporary file in the target's folder, is flushed
 and fsynced, and then ``os.replace`` puts it in place; an exception or a crash during the
@@ -236,7 +236,7 @@ def load_model(path: str | os.PathLike, custom_objects: dict[str, Any] | None = 
     path : str or path-like
     custom_objects : dict, optional
         ``{'ClassName': Class, 'function_name': function}`` for the custom layers, losses,
-        optimizers, initialisers or other objects the file names. Nothing else is looked up:
+        optimizers, initializers or other objects the file names. Nothing else is looked up:
         names are never imported or evaluated.
 
     Returns
@@ -550,7 +550,7 @@ def _arrays_from_json(value: Any) -> Any:
 
 # ---------------------------------------------------------------------------- helpers
 def _registry() -> dict[str, Any]:
-    """neuralkit's own public classes, and its initialisers by name, that a file may name."""
+    """neuralkit's own public classes, and its initializers by name, that a file may name."""
     from . import initializers
 
     found: dict[str, Any] = dict(initializers.INITIALIZERS)

@@ -247,7 +247,7 @@ class NeuralKitClassifier(ClassifierMixin, _NeuralKitBase):
         Maximum number of passes over the data (iterations for 'lbfgs').
     l2 : float, default 0
         L2 penalty on every W: ``l2 * sum(W**2)`` added to the loss (Keras's convention;
-        biases are not penalised).
+        biases are not penalized).
     validation_fraction : float in (0, 1), default 0.1
         Fraction held out (stratified) for early stopping; used only when ``early_stopping``.
     early_stopping : bool, default False
@@ -259,7 +259,7 @@ class NeuralKitClassifier(ClassifierMixin, _NeuralKitBase):
     tol : float, default 1e-4
     n_iter_no_change : int, default 10
     random_state : int, RandomState or None
-        Seeds initialisation, shuffling and the validation split.
+        Seeds initialization, shuffling and the validation split.
     dtype : {'float64', 'float32'}, default 'float64'
     verbose : int, default 0
         > 0 prints the loss after each epoch.

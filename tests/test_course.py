@@ -2,7 +2,7 @@
 
 Oracles: an independent procedural implementation of the week-4 formulas written here
 (column layout, the course's dAL start of backpropagation), the assignment's published
-initialisation values, finite differences, and Sequential itself (agreement to 1e-12).
+initialization values, finite differences, and Sequential itself (agreement to 1e-12).
 """
 
 import numpy as np

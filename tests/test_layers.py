@@ -1,5 +1,5 @@
 """Layers: gradients against finite differences, forward values against independent formulas,
-the cache error, lazy building, initialisers and user-written layers."""
+the cache error, lazy building, initializers and user-written layers."""
 
 import math
 import warnings
@@ -220,7 +220,7 @@ def test_dense_rejects_bad_units():
         Dense(2.5)
 
 
-# ---------------------------------------------------------------------- initialisers
+# ---------------------------------------------------------------------- initializers
 def test_small_random_is_randn_times_001_from_the_model_rng():
     model = Sequential([Dense(4, kernel_initializer="small_random", input_dim=3),
                         Dense(2, kernel_initializer="small_random")], seed=7)

@@ -22,7 +22,7 @@ FAST = settings(max_examples=25, deadline=None, derandomize=True, database=None,
 # Cheap examples with many kinds of input: more of them.
 MANY = settings(FAST, max_examples=120)
 
-# How to make each built-in layer from a hypothesis draw (widths, slopes, initialisers).
+# How to make each built-in layer from a hypothesis draw (widths, slopes, initializers).
 LAYERS = {
     Dense: lambda d: Dense(d(st.integers(1, 5)),
                            kernel_initializer=d(st.sampled_from(

@@ -235,7 +235,7 @@ def test_callable_initializers_are_saved_by_name(tmp_path):
     with pytest.raises(ModelFileError, match=r"'my_init'.*custom_objects=\{'my_init': my_init\}"):
         load_model(path)
     loaded = load_model(path, custom_objects={"my_init": my_init})
-    # A neuralkit initialiser passed as a function needs no custom_objects.
+    # A neuralkit initializer passed as a function needs no custom_objects.
     assert loaded.layers[0].kernel_initializer is initializers.he_normal
     assert loaded.layers[1].kernel_initializer is my_init
     _assert_same_parameters(loaded, model)

@@ -6,7 +6,7 @@ the same starting parameters, with batch gradient descent. Per-iteration costs a
 parameters must agree to 1e-10 relative (for parameters: relative to each array's largest entry).
 
 (1) 001_e7e3bef5ee3028ed.txt: a [3, 4, 4, 1] network, ReLU / ReLU / sigmoid, binary
-    cross-entropy, initialised with randn * 0.01 and zero biases, X = randn(3, 5),
+    cross-entropy, initialized with randn * 0.01 and zero biases, X = randn(3, 5),
     Y = [[1, 0, 1, 0, 1]], learning rate 0.01, 10000 iterations.
 (2) 000_3c3d57af59360c54.txt: the movie-rating network initialize_parameters(5, 2, 1), ReLU hidden
     layer, linear output, cost (1/m) * sum((AL - Y)**2).

@@ -95,7 +95,7 @@ def test_wrong_number_of_features_for_a_built_model():
     assert "5 features" in message and "expects 3" in message
 
 
-def test_course_layout_is_recognised_as_transposed(model):
+def test_course_layout_is_recognized_as_transposed(model):
     X, y = _data()
     # The course's layout: X (n_x, m), Y (1, m).
     message = _fit_fails(model, ValueError, "transposed", X.T, y[None, :])

@@ -161,7 +161,7 @@ def _softmax(Z: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     ``exp(shifted)``, each >= 1, and ``A = exp(shifted) / sums``.
     """
     # NumPy reduces a short last axis slowly (K = 10: 2.5x slower than this); over the
-    # first axis of a contiguous transposed copy, each step is one vectorised pass.
+    # first axis of a contiguous transposed copy, each step is one vectorized pass.
     row_max = (np.maximum.reduce(np.ascontiguousarray(Z.T), axis=0) if Z.shape[1] <= 64
                else np.maximum.reduce(Z, axis=1))
     shifted = Z - row_max[:, None]

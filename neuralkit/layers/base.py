@@ -100,7 +100,7 @@ class Layer(ABC):
 
     @property
     def rng(self) -> np.random.Generator:
-        """Random generator for initialisation (and dropout); the model sets a seeded one."""
+        """Random generator for initialization (and dropout); the model sets a seeded one."""
         if self._rng is None:
             self._rng = np.random.default_rng()
         return self._rng

@@ -109,7 +109,7 @@ class Dense(Layer):
     def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config["units"] = self.units
-        # A callable initialiser is given back as itself (saving stores it by name).
+        # A callable initializer is given back as itself (saving stores it by name).
         config["kernel_initializer"] = (self._init_name if self._init_name is not None
                                         else self.kernel_initializer)
         if self.kernel_regularizer is not None:

@@ -10,10 +10,10 @@ Why subclasses of the vectorized layers
 Each ``LoopX`` subclasses its vectorized twin ``X`` and overrides only ``forward`` and
 ``backward``. So a looped layer is the same layer to everything around it:
 
-* ``LoopDense`` has Dense's constructor, initialisers, ``build``, ``params``/``grads`` arrays,
+* ``LoopDense`` has Dense's constructor, initializers, ``build``, ``params``/``grads`` arrays,
   ``get_config`` and the course's ``'W1'``/``'b1'`` numbering in ``Sequential.get_parameters``;
   seeded the same way, it starts from bit-identical parameters.
-* ``Sequential`` recognises its fused output paths with ``isinstance`` (Sigmoid followed by
+* ``Sequential`` recognizes its fused output paths with ``isinstance`` (Sigmoid followed by
   BinaryCrossEntropy, Softmax followed by CategoricalCrossEntropy): ``LoopSigmoid`` and
   ``LoopSoftmax`` take exactly the same fused path as ``Sigmoid`` and ``Softmax``, so a looped
   model and its vectorized twin run the same sequence of operations and agree to rounding.
