@@ -16,10 +16,10 @@ from . import (
     regularizers,
     saving,
 )
-from .model import DivergenceError, Sequential
-from .saving import ModelFileError, load_model
-
-__version__ = "0.1.0"
+from ._version import __version__
+from .errors import DivergenceError, ModelFileError
+from .model import Sequential
+from .saving import load_model
 
 __all__ = [
     "Sequential",

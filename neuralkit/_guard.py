@@ -38,6 +38,8 @@ from typing import Any
 
 import numpy as np
 
+from .errors import DivergenceError
+
 #: Up to this many parameters, the finiteness check gathers them into one buffer first.
 _GATHER_LIMIT = 1 << 16
 
@@ -127,8 +129,6 @@ class UpdateGuard:
             bad = next(key for (key, _, _), param in zip(refs, params, strict=True)
                        if not np.isfinite(param).all())
             self._restore(optimizer, iterations)
-            from ._training import DivergenceError
-
             raise DivergenceError(
                 f"the update at epoch {epoch + 1}, batch {step + 1} made parameter '{bad}' NaN "
                 f"or inf although the loss ({loss:.6g}) was finite; the parameters and the "

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ._guard import UpdateGuard
+from .errors import DivergenceError
 from .layers.activations import Sigmoid, Softmax
 from .layers.base import Layer
 from .layers.dense import Dense
@@ -21,10 +22,6 @@ from .losses import Loss
 
 if TYPE_CHECKING:
     from .model import Sequential
-
-
-class DivergenceError(FloatingPointError):
-    """The training loss became NaN or inf; the parameters are those of the last finite step."""
 
 
 class _Batches:

@@ -25,6 +25,8 @@ from typing import Any
 
 import numpy as np
 
+from ._version import __version__
+from .errors import UnsupportedLayerError
 from .layers import Dense, LeakyReLU, Linear, ReLU, Sigmoid, Softmax, Tanh
 from .layers.base import Layer
 
@@ -32,10 +34,6 @@ from .layers.base import Layer
 OPSET = 13
 #: IR version 8 is read by ONNX Runtime >= 1.10 and by onnx2torch.
 IR_VERSION = 8
-
-
-class UnsupportedLayerError(TypeError):
-    """A layer has no ONNX mapping."""
 
 
 class _Graph:
@@ -167,7 +165,6 @@ def to_onnx(model: Any, path: str | os.PathLike | None = None) -> Any:
         import onnx.numpy_helper
     except ImportError:
         raise ImportError('to_onnx needs the onnx package: pip install "neuralkit[onnx]".') from None
-    from . import __version__
     from .model import Sequential
 
     if not isinstance(model, Sequential):

@@ -20,15 +20,12 @@ from typing import Any
 
 import numpy as np
 
+from .errors import GradientCheckError
 from .layers.base import Layer
 from .losses import Loss
 
 #: The course's threshold on the relative error.
 TOLERANCE = 1e-7
-
-
-class GradientCheckError(AssertionError):
-    """An analytic gradient disagrees with its finite-difference estimate."""
 
 
 def relative_error(g: np.ndarray, g_approx: np.ndarray) -> float:

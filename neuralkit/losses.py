@@ -16,10 +16,8 @@ from abc import ABC, abstractmethod
 from typing import Any
 
 import numpy as np
-from scipy.special import expit
 
-from .layers.activations import _softmax
-from .layers.base import _ones
+from ._numerics import ones, sigmoid, softmax
 
 #: Probabilities are clipped to [EPSILON, 1 - EPSILON] when a cross-entropy is not fused
 #: with its activation (the value Keras uses).
@@ -101,7 +99,7 @@ class BinaryCrossEntropy(Loss):
 
     def forward_logits(self, Z: np.ndarray, Y: np.ndarray, A: np.ndarray | None = None) -> float:
         """Loss from the logits Z (m, n_y); ``A = sigmoid(Z)`` may be passed to save work."""
-        self._A = expit(Z) if A is None else A
+        self._A = sigmoid(Z) if A is None else A
         self._Y = Y
         # softplus(Z) = logaddexp(0, Z) never overflows.
         loss = np.logaddexp(0, Z)
@@ -153,12 +151,12 @@ class CategoricalCrossEntropy(Loss):
     def _from_logits(self, Z: np.ndarray, Y: np.ndarray, A: np.ndarray | None
                      ) -> tuple[float, np.ndarray]:
         Y = _one_hot_if_labels(Y, Z)
-        softmax, shifted, sums = _softmax(Z)
-        A = softmax if A is None else A
+        A_Z, shifted, sums = softmax(Z)
+        A = A_Z if A is None else A
         self._A, self._Y = A, Y
         # sum_k Y_ik log A_ik = sum_k Y_ik shifted_ik - log(sums_i) sum_k Y_ik; the row sums
         # of Y as a matrix-vector product (faster than a reduction over a short axis).
-        label_mass = Y @ _ones(Y.shape[1], Y.dtype)
+        label_mass = Y @ ones(Y.shape[1], Y.dtype)
         value = float(np.log(sums) @ label_mass - np.vdot(Y, shifted)) / Z.shape[0]
         return value, A
 

@@ -19,9 +19,10 @@ from . import _data
 from . import losses as _losses
 from . import metrics as _metrics
 from . import optimizers as _optimizers
-from ._training import DivergenceError, _Batches, _NoStep, _TrainStep
+from ._training import _Batches, _NoStep, _TrainStep
 from ._validation import check_positive_int, check_targets_for_loss, check_X, check_XY
 from .callbacks import Callback, CallbackList, History, ProgressBar, TerminateOnNaN
+from .errors import DivergenceError
 from .layers.activations import Sigmoid, Softmax
 from .layers.base import Layer
 from .layers.dense import Dense

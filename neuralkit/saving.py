@@ -31,6 +31,8 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
+from ._version import __version__
+from .errors import ModelFileError
 from .layers.base import Layer
 from .losses import Loss
 from .optimizers import Optimizer
@@ -49,11 +51,6 @@ _BIT_GENERATORS = {cls.__name__: cls for cls in (np.random.PCG64, np.random.PCG6
                                                  np.random.SFC64)}
 # neuralkit's own modules whose public classes and functions may be named in a file.
 _REGISTRY_MODULES = ("layers", "losses", "optimizers", "initializers", "regularizers")
-
-
-class ModelFileError(ValueError):
-    """A model file cannot be read: not a neuralkit file, damaged, too new, or it names an
-    unknown class (pass that class in ``custom_objects``)."""
 
 
 class _CustomObjectError(TypeError):
@@ -135,7 +132,7 @@ def _serialize(model: Any, include_optimizer: bool) -> tuple[dict[str, Any], dic
     metadata = {
         "format": FORMAT_NAME,
         "format_version": FORMAT_VERSION,
-        "neuralkit_version": _version(),
+        "neuralkit_version": __version__,
         "model": {"class": type(model).__name__, "name": model.name, "dtype": model.dtype.name,
                   "seed": None if seed is None else int(seed),
                   "input_dim": model.input_dim if model.built else None},
@@ -322,7 +319,7 @@ def _read(path: Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     if version > FORMAT_VERSION:
         raise ModelFileError(
             f"'{path}' was written by a newer neuralkit ({metadata.get('neuralkit_version')}, "
-            f"file format version {version}); this neuralkit ({_version()}) reads format "
+            f"file format version {version}); this neuralkit ({__version__}) reads format "
             f"versions up to {FORMAT_VERSION}. Upgrade neuralkit to load it."
         )
     return metadata, arrays
@@ -582,10 +579,3 @@ def _check_path(path: Any, what: str) -> Path:
     if not str(path):
         raise ValueError(f"{what}: path is empty.")
     return path
-
-
-def _version() -> str:
-    from . import __version__
-
-    return __version__
-

@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from scipy.special import expit
 
-from .base import Layer, _ones
+from .._numerics import sigmoid, softmax
+from .base import Layer
 
 
 class Linear(Layer):
@@ -99,12 +99,12 @@ class Sigmoid(Layer):
     """
 
     def forward(self, Z: np.ndarray, training: bool = True) -> np.ndarray:
-        A = expit(Z)
+        A = sigmoid(Z)
         self.cache = A
         return A
 
     def _forward_in_place(self, Z: np.ndarray, training: bool = True) -> np.ndarray:
-        A = expit(Z, out=Z)
+        A = sigmoid(Z, out=Z)
         self.cache = A
         return A
 
@@ -144,7 +144,7 @@ class Softmax(Layer):
     """
 
     def forward(self, Z: np.ndarray, training: bool = True) -> np.ndarray:
-        A, _, _ = _softmax(Z)
+        A, _, _ = softmax(Z)
         self.cache = A
         return A
 
@@ -152,21 +152,3 @@ class Softmax(Layer):
         A = self.cache
         return A * (dA - np.sum(dA * A, axis=1, keepdims=True))
 
-
-def _softmax(Z: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Row-wise softmax of Z (m, K) and the parts the cross-entropy reuses.
-
-    Returns ``(A, shifted, sums)``: ``shifted = Z - max_k Z`` (each row's largest entry is 0,
-    so exp() <= 1 and nothing overflows for any finite Z), ``sums`` (m,) the row sums of
-    ``exp(shifted)``, each >= 1, and ``A = exp(shifted) / sums``.
-    """
-    # NumPy reduces a short last axis slowly (K = 10: 2.5x slower than this); over the
-    # first axis of a contiguous transposed copy, each step is one vectorized pass.
-    row_max = (np.maximum.reduce(np.ascontiguousarray(Z.T), axis=0) if Z.shape[1] <= 64
-               else np.maximum.reduce(Z, axis=1))
-    shifted = Z - row_max[:, None]
-    A = np.exp(shifted)
-    # The row sums as a matrix-vector product, for the same reason.
-    sums = A @ _ones(A.shape[1], A.dtype)
-    A /= sums[:, None]
-    return A, shifted, sums

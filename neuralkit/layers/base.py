@@ -2,28 +2,15 @@
 
 from __future__ import annotations
 
-import functools
 import re
 from abc import ABC, abstractmethod
 from typing import Any
 
 import numpy as np
 
-from .._validation import check_positive_int as _positive_int
+from .._validation import check_positive_int
 
 _MISSING = object()
-
-
-@functools.lru_cache(maxsize=32)
-def _ones(n: int, dtype: np.dtype) -> np.ndarray:
-    """A read-only vector of ``n`` ones, shared: ``_ones(m, dt) @ M`` sums M's rows.
-
-    Sums over an axis as a BLAS matrix-vector product are 2-10x faster than NumPy's
-    reductions at the shapes a training step meets (a short reduced or kept axis).
-    """
-    ones = np.ones(n, dtype=dtype)
-    ones.flags.writeable = False
-    return ones
 
 
 def _snake_case(name: str) -> str:
@@ -67,7 +54,7 @@ class Layer(ABC):
         self.params: dict[str, np.ndarray] = {}
         self.grads: dict[str, np.ndarray] = {}
         self.built = False
-        self.input_dim = None if input_dim is None else _positive_int(input_dim, "input_dim")
+        self.input_dim = None if input_dim is None else check_positive_int(input_dim, "input_dim")
         self.output_dim: int | None = None
         self.dtype = np.dtype(np.float64)
         self._rng: np.random.Generator | None = None

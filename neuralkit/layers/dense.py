@@ -8,7 +8,9 @@ import numpy as np
 
 from .. import initializers
 from .. import regularizers as _regularizers
-from .base import Layer, _ones, _positive_int
+from .._numerics import ones
+from .._validation import check_positive_int
+from .base import Layer
 
 
 class Dense(Layer):
@@ -52,7 +54,7 @@ class Dense(Layer):
         l2: float | None = None,
     ) -> None:
         super().__init__(name=name, input_dim=input_dim)
-        self.units = _positive_int(units, "units")
+        self.units = check_positive_int(units, "units")
         self._init_name = kernel_initializer if isinstance(kernel_initializer, str) else None
         self.kernel_initializer = initializers.get(kernel_initializer)
         if l2 is not None and kernel_regularizer is not None:
@@ -93,7 +95,7 @@ class Dense(Layer):
         A_prev = self.cache
         # Written into the gradient arrays made at build: no allocation per batch.
         np.matmul(dZ.T, A_prev, out=self.grads["W"], casting="same_kind")
-        np.matmul(_ones(dZ.shape[0], dZ.dtype), dZ, out=self.grads["b"], casting="same_kind")
+        np.matmul(ones(dZ.shape[0], dZ.dtype), dZ, out=self.grads["b"], casting="same_kind")
         if self.kernel_regularizer is not None:
             self.kernel_regularizer.add_gradient(self.params["W"], self.grads["W"])
         if not self.needs_input_grad:

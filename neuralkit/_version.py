@@ -1,0 +1,3 @@
+"""The version of neuralkit (a leaf module: setup.cfg, saving and export read it)."""
+
+__version__ = "0.1.0"
