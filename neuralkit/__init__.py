@@ -2,14 +2,17 @@
 
 from . import (
     callbacks,
+    config,
     course,
     datasets,
+    errors,
     export,
     gradcheck,
     initializers,
     layers,
     losses,
     metrics,
+    models,
     optimizers,
     plotting,
     reference,
@@ -18,27 +21,29 @@ from . import (
 )
 from ._version import __version__
 from .errors import DivergenceError, ModelFileError
-from .model import Sequential
-from .saving import load_model
+from .models import Sequential, load_model
 
 __all__ = [
     "Sequential",
-    "DivergenceError",
     "load_model",
+    "DivergenceError",
     "ModelFileError",
-    "saving",
+    "models",
     "layers",
     "losses",
     "optimizers",
     "initializers",
+    "regularizers",
     "metrics",
     "callbacks",
+    "saving",
+    "errors",
+    "config",
     "gradcheck",
     "reference",
     "course",
     "datasets",
     "plotting",
-    "regularizers",
     "export",
     "__version__",
 ]

@@ -10,6 +10,9 @@ from typing import Any
 
 import numpy as np
 
+__all__ = ["to_float_array", "check_X", "check_XY", "check_targets_for_loss", "check_positive_int",
+           "check_shape"]
+
 
 def to_float_array(data: Any, name: str, dtype: np.dtype) -> np.ndarray:
     """Convert ``data`` (array or nested lists) to a ``dtype`` array, refusing non-numbers."""
@@ -148,6 +151,16 @@ def check_targets_for_loss(Y: np.ndarray, loss_name: str, n_outputs: int,
             f"{Y.min():g} to {Y.max():g}."
         )
     return Y
+
+
+def check_shape(value: Any, name: str) -> tuple[int, ...]:
+    """The shape of one example, samples excluded: an int n (taken as (n,)) or a tuple of ints >= 1."""
+    if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
+        return (check_positive_int(value, name),)
+    if not isinstance(value, (tuple, list)) or not value:
+        raise TypeError(f"{name} must be an int or a non-empty tuple of ints (the shape of one "
+                        f"example, samples excluded); got {value!r}.")
+    return tuple(check_positive_int(n, f"{name}[{i}]") for i, n in enumerate(value))
 
 
 def check_positive_int(value: Any, name: str) -> int:

@@ -31,7 +31,7 @@ from .layers.activations import LeakyReLU, Linear, ReLU, Sigmoid, Softmax, Tanh
 from .layers.base import Layer
 from .layers.dense import Dense
 from .losses import BinaryCrossEntropy
-from .model import Sequential
+from .models.sequential import Sequential
 from .optimizers import SGD
 
 Parameters = dict[str, np.ndarray]

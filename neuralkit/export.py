@@ -29,6 +29,9 @@ from ._version import __version__
 from .errors import UnsupportedLayerError
 from .layers import Dense, LeakyReLU, Linear, ReLU, Sigmoid, Softmax, Tanh
 from .layers.base import Layer
+from .models.sequential import Sequential
+
+__all__ = ["to_onnx", "register_converter", "UnsupportedLayerError", "OPSET", "IR_VERSION"]
 
 #: The ONNX operator set the graphs are written in.
 OPSET = 13
@@ -165,8 +168,6 @@ def to_onnx(model: Any, path: str | os.PathLike | None = None) -> Any:
         import onnx.numpy_helper
     except ImportError:
         raise ImportError('to_onnx needs the onnx package: pip install "neuralkit[onnx]".') from None
-    from .model import Sequential
-
     if not isinstance(model, Sequential):
         raise TypeError(f"to_onnx expects a Sequential model; got {type(model).__name__}.")
     model._require_built("to_onnx")

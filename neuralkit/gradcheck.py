@@ -23,6 +23,10 @@ import numpy as np
 from .errors import GradientCheckError
 from .layers.base import Layer
 from .losses import Loss
+from .training.step import GradientStep
+
+__all__ = ["check_layer", "check_loss", "check_model", "numerical_gradient", "relative_error",
+           "GradientCheckError", "TOLERANCE"]
 
 #: The course's threshold on the relative error.
 TOLERANCE = 1e-7
@@ -127,25 +131,21 @@ def check_model(model: Any, X: Any, Y: Any, eps: float = 1e-6, tolerance: float 
         Relative error per parameter, keyed like ``model.get_parameters()`` ('W1', 'b1', ...).
         The analytic gradients are taken from one backward pass before any perturbation.
     """
-    from ._training import _NoStep, _TrainStep
-
     loss = model._resolved_loss()
     X, Y = model._check_xy(X, Y, loss)
-    model._build_layers(X.shape[1])
+    model._build_layers(X.shape[1:])
     X, Y = X.astype(np.float64), Y.astype(np.float64)
-    with _Float64Params(model.layers):
-        step = _TrainStep(model, loss)
-        step.optimizer = _NoStep()
+    with _Float64Params(model.layers), GradientStep(model.layers, loss) as step:
 
         def objective() -> float:
             return step.forward_loss(X, Y)[0]
 
-        step(X, Y, 0, 0)
+        step.gradients(X, Y)
         errors = {}
-        for key, layer, name in model._parameter_slots():
-            analytic = np.array(layer.grads[name], dtype=np.float64)
-            approx = numerical_gradient(objective, layer.params[name], eps)
-            errors[key] = relative_error(analytic, approx)
+        for slot in step.slots:
+            analytic = np.array(slot.grad, dtype=np.float64)
+            approx = numerical_gradient(objective, slot.value, eps)
+            errors[slot.course_key] = relative_error(analytic, approx)
     return _report("model", errors, tolerance, raise_on_failure)
 
 

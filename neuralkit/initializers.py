@@ -10,6 +10,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+__all__ = ["Initializer", "small_random", "glorot_uniform", "he_normal", "INITIALIZERS", "get"]
+
 Initializer = Callable[[tuple[int, int], np.random.Generator], np.ndarray]
 
 

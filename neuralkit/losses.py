@@ -18,6 +18,11 @@ from typing import Any
 import numpy as np
 
 from ._numerics import ones, sigmoid, softmax
+from .layers.activations import Sigmoid, Softmax
+from .layers.base import Layer
+
+__all__ = ["Loss", "MeanSquaredError", "BinaryCrossEntropy", "CategoricalCrossEntropy", "EPSILON",
+           "LOSSES", "get"]
 
 #: Probabilities are clipped to [EPSILON, 1 - EPSILON] when a cross-entropy is not fused
 #: with its activation (the value Keras uses).
@@ -29,6 +34,15 @@ class Loss(ABC):
 
     #: Name accepted by ``Sequential.compile(loss=...)``.
     name = "loss"
+    #: The output layer this loss is fused with, or None. A loss that names one implements
+    #: ``forward_logits(Z, Y, A)``, ``forward_fused(Z, Y) -> (value, A)`` and
+    #: ``backward_logits() -> dZ``, taking the logits Z that enter that layer.
+    output_activation: type[Layer] | None = None
+
+    def fuses_with(self, layer: Layer) -> bool:
+        """True when the model's output ``layer`` is this loss's activation: the loss then
+        works from the logits (see the module docstring)."""
+        return self.output_activation is not None and isinstance(layer, self.output_activation)
 
     @abstractmethod
     def forward(self, Y_hat: np.ndarray, Y: np.ndarray) -> float:
@@ -86,6 +100,7 @@ class BinaryCrossEntropy(Loss):
     """
 
     name = "binary_crossentropy"
+    output_activation = Sigmoid
 
     def forward(self, Y_hat: np.ndarray, Y: np.ndarray) -> float:
         self._Y_hat, self._Y = Y_hat, Y
@@ -127,6 +142,7 @@ class CategoricalCrossEntropy(Loss):
     """
 
     name = "categorical_crossentropy"
+    output_activation = Softmax
 
     def forward(self, Y_hat: np.ndarray, Y: np.ndarray) -> float:
         Y = _one_hot_if_labels(Y, Y_hat)

@@ -10,6 +10,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+__all__ = ["Metric", "binary_accuracy", "categorical_accuracy", "mae", "METRIC_NAMES", "get"]
+
 Metric = Callable[[np.ndarray, np.ndarray], float]
 
 

@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+__all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "LBFGS", "OPTIMIZERS", "get"]
+
 
 def _check_number(value: Any, name: str, low: float, high: float | None = None,
                   low_inclusive: bool = False) -> float:
@@ -82,17 +84,6 @@ class Optimizer(ABC):
         """Create the state of one parameter (default: none)."""
         return {}
 
-    def _bounded_step(self, params: list[tuple[str, np.ndarray, np.ndarray]]
-                      ) -> Callable[[], None] | None:
-        """This step, prepared so that applying it can neither raise nor make a finite parameter
-        inf or NaN; or None when the optimizer cannot promise that (the default).
-
-        Called with the gradients before anything is touched. The returned ``commit()`` applies
-        the whole step (the same numbers as :meth:`step`); the training step's guard then needs
-        no snapshot of the parameters (see :mod:`neuralkit._guard`).
-        """
-        return None
-
     @abstractmethod
     def update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, np.ndarray]) -> None:
         """Update ``param`` in place from ``grad``, using and updating ``state``."""
@@ -104,10 +95,6 @@ class Optimizer(ABC):
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
         return f"{type(self).__name__}({args})"
-
-
-#: Half the square root of the largest float: a step below it cannot overflow (SGD).
-_BOUNDED_DTYPES = {np.dtype(t): math.sqrt(np.finfo(t).max) / 2 for t in (np.float32, np.float64)}
 
 
 class SGD(Optimizer):
@@ -138,40 +125,6 @@ class SGD(Optimizer):
         if self.momentum == 0.0:
             return {}
         return {"velocity": np.zeros_like(param)}
-
-    def _bounded_step(self, params: list[tuple[str, np.ndarray, np.ndarray]]
-                      ) -> Callable[[], None] | None:
-        # Plain SGD writes W - lr * dW and nothing else. The steps lr * dW are computed first,
-        # each into a work array of its own; if ||lr * dW|| < sqrt(max) / 2, every step is far
-        # below half the spacing of floats near the largest one, so W - lr * dW cannot round to
-        # inf from a finite W. The norm is one BLAS pass over an array still in cache.
-        if (self.momentum != 0.0 or type(self).update is not SGD.update
-                or type(self).step is not Optimizer.step):
-            return None
-        lr = self.learning_rate
-        steps = []
-        with np.errstate(over="ignore", invalid="ignore"):  # an overflow is declined below
-            for key, param, grad in params:
-                limit = _BOUNDED_DTYPES.get(param.dtype)
-                if limit is None or grad.dtype != param.dtype:
-                    return None
-                step = np.multiply(grad, lr, out=self._scratch(param, key))
-                flat = step.reshape(-1)
-                if not math.sqrt(np.vdot(flat, flat)) < limit:  # False for NaN and inf too
-                    return None
-                steps.append((key, param, step))
-
-        def commit() -> None:
-            self.iterations += 1
-            for key, param, step in steps:
-                self.state.setdefault(key, {})
-                self._apply_step(param, step)
-
-        return commit
-
-    @staticmethod
-    def _apply_step(param: np.ndarray, step: np.ndarray) -> None:
-        param -= step
 
     def update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, np.ndarray]) -> None:
         lr = self.learning_rate

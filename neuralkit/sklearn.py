@@ -34,7 +34,7 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
     ) from exc
 
 from .layers import Dense, LeakyReLU, Linear, ReLU, Sigmoid, Softmax, Tanh
-from .model import Sequential
+from .models.sequential import Sequential
 from .optimizers import LBFGS, OPTIMIZERS, Optimizer
 
 __all__ = ["NeuralKitClassifier", "NeuralKitRegressor"]

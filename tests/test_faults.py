@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 
 from neuralkit import DivergenceError, Sequential
-from neuralkit._guard import _GATHER_LIMIT
 from neuralkit.callbacks import Callback, TerminateOnNaN
 from neuralkit.layers import Dense, Layer, ReLU, Sigmoid, Tanh
 from neuralkit.optimizers import SGD, Adam
+from neuralkit.training import fast_paths
 
 
 def _data(m=50, seed=0):
@@ -339,7 +339,7 @@ def _in_main_thread():
 def _large_model(optimizer):
     model = Sequential([Dense(300, input_dim=3), Tanh(), Dense(250), ReLU(), Dense(1), Sigmoid()],
                        seed=0)
-    assert model.count_params() > _GATHER_LIMIT  # large enough for the bounded path
+    assert model.count_params() > fast_paths.SMALL_MODEL_PARAMS  # large enough for the bounded path
     model.compile("binary_crossentropy", optimizer, ["accuracy"])
     return model
 
@@ -352,7 +352,7 @@ def test_ctrl_c_while_a_plain_sgd_update_is_written_completes_the_update_then_st
     reference, rec_ref = _large_model(SGD(0.1)), Recorder()
     reference.fit(X, y, epochs=1, batch_size=8, verbose=0, callbacks=[rec_ref])
 
-    real_apply, written = SGD._apply_step, []
+    real_apply, written = fast_paths._subtract_step, []
 
     def apply_step(param, step):
         real_apply(param, step)
@@ -360,7 +360,7 @@ def test_ctrl_c_while_a_plain_sgd_update_is_written_completes_the_update_then_st
         if written.count(5) == 3:  # step 5 (epoch 1, batch 5), 3 of its 6 parameters written
             os.kill(os.getpid(), signal.SIGINT)
 
-    monkeypatch.setattr(SGD, "_apply_step", staticmethod(apply_step))
+    monkeypatch.setattr(fast_paths, "_subtract_step", apply_step)
     model, rec = _large_model(SGD(0.1)), Recorder()
     with pytest.raises(KeyboardInterrupt):
         model.fit(X, y, epochs=1, batch_size=8, verbose=0, callbacks=[rec])
@@ -404,7 +404,7 @@ def test_plain_sgd_with_non_finite_gradients_still_never_reaches_the_parameters(
     # Large: plain SGD would take the bounded path, but it declines NaN gradients.
     model = Sequential([Dense(300, input_dim=3), NaNGradient(), Dense(250), Dense(1), Sigmoid()],
                        seed=0)
-    assert model.count_params() > _GATHER_LIMIT
+    assert model.count_params() > fast_paths.SMALL_MODEL_PARAMS
     model.compile("binary_crossentropy", SGD(0.1))
     rec = Recorder()
     with pytest.raises(DivergenceError, match="epoch 1, batch 3 made parameter 'dense/W'"):

@@ -86,6 +86,6 @@ def test_unfused_pairings_pass(last, loss):
     Y = np.eye(3)[rng.integers(0, 3, 6)]
     model = Sequential([Dense(5, input_dim=4), Tanh(), Dense(3), last()], seed=0)
     model.compile(loss=loss)
-    assert not model._is_fused(model.loss)
+    assert not model.loss.fuses_with(model.layers[-1])
     errors = gradcheck.check_model(model, X, Y)
     assert set(errors) == {"W1", "b1", "W2", "b2"}

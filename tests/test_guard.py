@@ -4,9 +4,10 @@ import numpy as np
 import pytest
 
 from neuralkit import DivergenceError, Sequential, gradcheck
-from neuralkit._guard import _GATHER_LIMIT, UpdateGuard
+from neuralkit._parameters import parameter_slots
 from neuralkit.layers import Dense, Layer, Tanh
 from neuralkit.optimizers import SGD, Adam, Optimizer
+from neuralkit.training.guard import _GATHER_LIMIT, UpdateGuard
 
 
 class Holder(Layer):
@@ -25,7 +26,7 @@ class Holder(Layer):
 
 
 def _refs(layer):
-    return [(f"{layer.name}/{name}", layer, name) for name in layer.params]
+    return parameter_slots([layer])
 
 
 def _copy_state(optimizer):

@@ -6,21 +6,21 @@ from scipy.optimize import minimize
 from scipy.special import expit
 
 from neuralkit import Sequential
-from neuralkit._training import _NoStep, _TrainStep
 from neuralkit.callbacks import Callback
 from neuralkit.gradcheck import numerical_gradient, relative_error
 from neuralkit.layers import Dense, LeakyReLU, Sigmoid, Softmax, Tanh
 from neuralkit.optimizers import LBFGS
+from neuralkit.training.step import GradientStep
 
 
 def _flat(model, X, Y):
     """The objective exactly as fit(optimizer=LBFGS) builds it."""
     loss = model._resolved_loss()
     X, Y = model._check_xy(X, Y, loss)
-    model._build_layers(X.shape[1])
-    step = _TrainStep(model, loss)
-    step.optimizer = _NoStep()
-    return LBFGS.flat_objective(model._parametric_layers(), lambda: step(X, Y, 0, 0)[0])
+    model._build_layers(X.shape[1:])
+    step = GradientStep(model.layers, loss)
+    layers = [layer for layer in model.layers if layer.params]
+    return LBFGS.flat_objective(layers, lambda: step.gradients(X, Y)[0])
 
 
 @pytest.mark.parametrize("layers, loss, n_out", [

@@ -10,10 +10,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from neuralkit import DivergenceError, Sequential, _data
+from neuralkit import DivergenceError, Sequential
 from neuralkit.callbacks import Callback, TerminateOnNaN
 from neuralkit.layers import Dense, ReLU, Sigmoid, Softmax, Tanh
 from neuralkit.optimizers import LBFGS
+from neuralkit.training import memmap
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -75,7 +76,7 @@ def test_strided_and_column_views_read_the_right_rows(tmp_path):
     for view, expected in ((X_mm[1::3, 2:5], X[1::3, 2:5]), (X_mm[40:, :3], X[40:, :3])):
         assert isinstance(view, np.memmap)
         np.testing.assert_array_equal(model.predict(view, batch_size=8), model.predict(expected))
-    reader = _data.MemmapReader(X_mm[::2])
+    reader = memmap.MemmapReader(X_mm[::2])
     idx = np.array([0, 1, 2, 7, 9, 50])
     out = np.empty((10, 7))
     np.testing.assert_array_equal(reader.take(idx, out), X[::2][idx])
@@ -86,7 +87,7 @@ def test_memmap_checks_run_in_chunks_and_name_the_bad_entry(tmp_path, monkeypatc
     X, y = _data_set(m=200)
     X[137, 3] = np.nan
     X_mm = _memmap(tmp_path, X)
-    monkeypatch.setattr(_data, "CHUNK_BYTES", 8 * 5 * 16)      # 16 rows per chunk
+    monkeypatch.setattr(memmap, "CHUNK_BYTES", 8 * 5 * 16)      # 16 rows per chunk
     model = _model()
     with pytest.raises(ValueError, match=r"X contains NaN or inf \(first at index \[137, 3\]"):
         model.fit(X_mm, y, verbose=0)

@@ -318,7 +318,7 @@ def test_looped_sequential_trains_exactly_like_vectorized_sigmoid_bce():
                     SGD(learning_rate=0.5), X, y)
     vectorized = _train([Dense(4), ReLU(), Dense(1), Sigmoid()], BinaryCrossEntropy(),
                         SGD(learning_rate=0.5), X, y)
-    assert looped[0]._is_fused(looped[0].loss)  # the looped model takes the fused path too
+    assert looped[0].loss.fuses_with(looped[0].layers[-1])  # the looped model takes the fused path too
     _assert_same_training(looped, vectorized)
 
 

@@ -388,7 +388,7 @@ def test_damaged_metadata_is_refused(saved, tmp_path):
 
 # ---------------------------------------------------------------- writing atomically
 def _half_then_fail(exception):
-    real = saving._write_arrays
+    real = saving.archive._write_arrays
 
     def write(file, arrays):
         import io
@@ -408,7 +408,7 @@ def test_a_save_that_fails_half_way_never_destroys_the_previous_file(saved, tmp_
     before = path.read_bytes()
     expected = model.predict(X)
     model.fit(X, np.zeros(X.shape[0], dtype=int), epochs=1, verbose=0)  # now different
-    monkeypatch.setattr(saving, "_write_arrays", _half_then_fail(exception))
+    monkeypatch.setattr(saving.archive, "_write_arrays", _half_then_fail(exception))
     with pytest.raises(type(exception)):
         model.save(path)
     assert path.read_bytes() == before

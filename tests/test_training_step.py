@@ -8,11 +8,12 @@ import numpy as np
 import pytest
 
 from neuralkit import Sequential
-from neuralkit._guard import _finite
-from neuralkit._training import _ReusedOutput, _TrainStep
 from neuralkit.layers import Dense, ReLU, Sigmoid, Softmax, Tanh
 from neuralkit.losses import CategoricalCrossEntropy
 from neuralkit.optimizers import SGD
+from neuralkit.training import fast_paths
+from neuralkit.training.guard import _finite
+from neuralkit.training.step import TrainStep
 
 
 def _procedural_sgd_step(Ws, bs, X, Y, lr):
@@ -58,11 +59,14 @@ def _relu_softmax_problem(seed, n_x, hidden, n_classes, lr, m=32):
 def test_a_fit_step_of_a_relu_network_equals_the_course_formulas():
     X, labels, Y, model, dense, Ws, bs = _relu_softmax_problem(0, 6, (8, 5), 4, 0.3)
     # Both ReLUs sit between Dense layers: the step uses their in-place twins.
-    step = _TrainStep(model, model.loss)
-    assert [f.__name__ for f in step.forward_calls] == [
-        "forward", "_forward_in_place", "forward", "_forward_in_place", "forward"]
-    assert [f.__name__ for f in step.backward_calls] == [
-        "backward", "_backward_in_place", "backward", "_backward_in_place", "backward"]
+    step = TrainStep(model.layers, model.loss, model.optimizer)
+    assert [f.__name__ for f in step.plan.forward_calls] == [
+        "reused_forward", "relu_forward_in_place", "reused_forward", "relu_forward_in_place",
+        "reused_forward"]
+    # The first Dense's dA_prev is not needed: its plain backward, which skips it.
+    assert [f.__name__ for f in step.plan.backward_calls] == [
+        "reused_backward", "relu_backward_in_place", "reused_backward", "relu_backward_in_place",
+        "backward"]
 
     history = model.fit(X, labels, epochs=1, batch_size=32, verbose=0)
     cost, new_Ws, new_bs = _procedural_sgd_step(Ws, bs, X, Y, 0.3)
@@ -97,6 +101,11 @@ def test_public_forward_and_backward_never_overwrite_their_input(layer_cls):
     np.testing.assert_array_equal(dA, dA_before)
 
 
+def _twin(layer, method):
+    """The fast path's in-place twin of ``layer.<method>``, bound to the layer."""
+    return fast_paths._TWINS[method][getattr(type(layer), method)](layer)
+
+
 def test_in_place_twins_give_the_numbers_of_the_public_methods():
     rng = np.random.default_rng(3)
     Z, dA = rng.standard_normal((6, 5)), rng.standard_normal((6, 5))
@@ -104,23 +113,23 @@ def test_in_place_twins_give_the_numbers_of_the_public_methods():
     for layer_cls in (ReLU, Sigmoid, Tanh):
         public, twin = layer_cls(), layer_cls()
         A = public.forward(Z)
-        A_twin = twin._forward_in_place(Z.copy())
+        A_twin = _twin(twin, "forward")(Z.copy())
         np.testing.assert_array_equal(A_twin, A)
-        if hasattr(twin, "_backward_in_place"):
-            np.testing.assert_array_equal(twin._backward_in_place(dA.copy()), public.backward(dA))
+        if layer_cls.backward in fast_paths._TWINS["backward"]:
+            np.testing.assert_array_equal(_twin(twin, "backward")(dA.copy()), public.backward(dA))
 
 
 def test_the_relu_twin_follows_each_batchs_shape_and_dtype():
     # Its zeros are kept between batches: a smaller last batch, a wider input or another
     # dtype must still give max(Z, 0) of the batch at hand, with no stale rows.
     rng = np.random.default_rng(8)
-    twin = ReLU()
+    twin = _twin(ReLU(), "forward")
     for shape, dtype in [((6, 4), np.float64), ((2, 4), np.float64), ((9, 4), np.float64),
                          ((3, 7), np.float64), ((5, 7), np.float32)]:
         Z = rng.standard_normal(shape).astype(dtype)
         Z[0, 0] = -0.0
         expected = np.where(Z > 0, Z, 0).astype(dtype)
-        A = twin._forward_in_place(Z.copy())
+        A = twin(Z.copy())
         assert A.dtype == dtype and A.shape == shape
         np.testing.assert_array_equal(A, expected)
         assert not np.signbit(A).any()
@@ -139,16 +148,16 @@ def test_a_subclass_that_overrides_forward_does_not_get_the_parents_twin():
 
     model = Sequential([Dense(3, input_dim=2), ShiftedReLU(), PlainDense(2), ReLU(), PlainDense(1)])
     model.compile("mse", SGD(0.1))
-    model._build_layers(2)
-    step = _TrainStep(model, model.loss)
-    names = [f.__name__ for f in step.forward_calls]
-    assert names == ["forward", "forward", "forward", "forward", "forward"]
+    model._build_layers((2,))
+    step = TrainStep(model.layers, model.loss, model.optimizer)
+    names = [f.__name__ for f in step.plan.forward_calls]
+    assert names == ["reused_forward", "forward", "forward", "forward", "forward"]
     # A Dense subclass might keep its output or its dA: no twin next to it either.
     model2 = Sequential([PlainDense(3, input_dim=2), ReLU(), PlainDense(1)])
     model2.compile("mse", SGD(0.1))
-    step2 = _TrainStep(model2, model2.loss)
-    assert [f.__name__ for f in step2.forward_calls] == ["forward", "forward", "forward"]
-    assert [f.__name__ for f in step2.backward_calls] == ["backward", "backward", "backward"]
+    step2 = TrainStep(model2.layers, model2.loss, model2.optimizer)
+    assert [f.__name__ for f in step2.plan.forward_calls] == ["forward", "forward", "forward"]
+    assert [f.__name__ for f in step2.plan.backward_calls] == ["backward", "backward", "backward"]
 
 
 def test_the_fused_softmax_cross_entropy_matches_the_formula_and_the_layer():
@@ -193,23 +202,23 @@ def _triples(dtype=np.float64, scale=1.0):
 
 
 def test_plain_sgd_promises_a_bounded_step_only_when_it_can_keep_it():
-    assert SGD(0.1)._bounded_step(_triples()) is not None
-    assert SGD(0.1)._bounded_step(_triples(np.float32)) is not None
-    assert SGD(0.1, momentum=0.9)._bounded_step(_triples()) is None  # velocity is state too
-    assert SGD(1e30)._bounded_step(_triples(np.float32)) is None  # lr * |dW| could overflow
-    assert SGD(1e300)._bounded_step(_triples(np.float64, scale=1e10)) is None
+    assert fast_paths.bounded_sgd_step(SGD(0.1), _triples()) is not None
+    assert fast_paths.bounded_sgd_step(SGD(0.1), _triples(np.float32)) is not None
+    assert fast_paths.bounded_sgd_step(SGD(0.1, momentum=0.9), _triples()) is None  # velocity is state too
+    assert fast_paths.bounded_sgd_step(SGD(1e30), _triples(np.float32)) is None  # lr * |dW| could overflow
+    assert fast_paths.bounded_sgd_step(SGD(1e300), _triples(np.float64, scale=1e10)) is None
     nan = _triples()
     nan[0][2][1, 1] = np.nan
-    assert SGD(0.1)._bounded_step(nan) is None
+    assert fast_paths.bounded_sgd_step(SGD(0.1), nan) is None
     inf = _triples(np.float32)
     inf[0][2][0, 0] = np.inf
-    assert SGD(0.1)._bounded_step(inf) is None
+    assert fast_paths.bounded_sgd_step(SGD(0.1), inf) is None
 
     class MySGD(SGD):  # a subclass may write anything: no promise
         def update(self, param, grad, state):
             param -= 2 * self.learning_rate * grad
 
-    assert MySGD(0.1)._bounded_step(_triples()) is None
+    assert fast_paths.bounded_sgd_step(MySGD(0.1), _triples()) is None
 
 
 def test_a_bounded_step_turns_the_largest_finite_parameters_into_finite_ones():
@@ -218,7 +227,7 @@ def test_a_bounded_step_turns_the_largest_finite_parameters_into_finite_ones():
         W = np.array([big, -big, big / 2, 0.0], dtype=dtype)
         grad = np.array([-1.0, 1.0, -1.0, 1.0], dtype=dtype)
         optimizer = SGD(np.sqrt(big) / 8)  # the step is as large as the bound allows
-        commit = optimizer._bounded_step([("w", W, grad)])
+        commit = fast_paths.bounded_sgd_step(optimizer, [("w", W, grad)])
         assert commit is not None
         commit()
         assert np.isfinite(W).all() and optimizer.iterations == 1
@@ -230,7 +239,7 @@ def test_a_bounded_step_writes_the_numbers_of_a_plain_step_and_nothing_before_co
     expected = [param - dtype(0.05) * grad for _, param, grad in triples]
     before = [param.copy() for _, param, _ in triples]
     optimizer = SGD(0.05)
-    commit = optimizer._bounded_step(triples)
+    commit = fast_paths.bounded_sgd_step(optimizer, triples)
     for (_, param, _), old in zip(triples, before, strict=True):
         np.testing.assert_array_equal(param, old)  # preparing touches nothing
     commit()
@@ -254,6 +263,6 @@ def test_fit_over_uneven_batches_equals_the_course_formulas_step_by_step():
         np.testing.assert_allclose(layer.params["W"], W, rtol=1e-11, atol=1e-14)
         np.testing.assert_allclose(layer.params["b"], b, rtol=1e-11, atol=1e-14)
     # The first Dense returns no dA_prev, so it gets no array for one.
-    step = _TrainStep(model, model.loss)
-    assert not isinstance(step.backward_calls[-1], _ReusedOutput)
-    assert all(isinstance(f, _ReusedOutput) for f in step.backward_calls[:-1:2])
+    step = TrainStep(model.layers, model.loss, model.optimizer)
+    assert not isinstance(step.plan.backward_calls[-1], fast_paths._ReusedOutput)
+    assert all(isinstance(f, fast_paths._ReusedOutput) for f in step.plan.backward_calls[:-1:2])

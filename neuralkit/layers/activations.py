@@ -13,6 +13,8 @@ import numpy as np
 from .._numerics import sigmoid, softmax
 from .base import Layer
 
+__all__ = ["Linear", "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Softmax"]
+
 
 class Linear(Layer):
     """Identity, the course's "linear" output activation: A = Z, dZ = dA."""
@@ -68,8 +70,9 @@ class LeakyReLU(Layer):
         Slope for negative inputs.
     """
 
-    def __init__(self, alpha: float = 0.01, name: str | None = None, input_dim: int | None = None):
-        super().__init__(name=name, input_dim=input_dim)
+    def __init__(self, alpha: float = 0.01, name: str | None = None, input_dim: int | None = None,
+                 input_shape: tuple[int, ...] | None = None):
+        super().__init__(name=name, input_dim=input_dim, input_shape=input_shape)
         if not isinstance(alpha, (int, float, np.floating, np.integer)) or isinstance(alpha, bool):
             raise TypeError(f"alpha must be a number; got {alpha!r}.")
         if not np.isfinite(alpha) or alpha < 0:

@@ -2,21 +2,44 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 import re
 from abc import ABC, abstractmethod
 from typing import Any
 
 import numpy as np
 
-from .._validation import check_positive_int
+from .._validation import check_shape
+
+__all__ = ["Layer"]
 
 _MISSING = object()
+
+Shape = tuple[int, ...]
 
 
 def _snake_case(name: str) -> str:
     # "LeakyReLU" -> "leaky_relu", "Dense" -> "dense", "MyLayer2" -> "my_layer2"
     name = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", name)
     return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
+
+
+@functools.cache
+def _builds_from_dim(cls: type) -> bool:
+    """True for a layer class written for neuralkit 0.1, whose ``build(self, input_dim)`` takes
+    the number of input features (an int) rather than the input shape (a tuple)."""
+    parameters = list(inspect.signature(cls.build).parameters)
+    return len(parameters) > 1 and parameters[1] == "input_dim"
+
+
+def _given_shape(input_dim: int | None, input_shape: Shape | None) -> Shape | None:
+    if input_dim is not None and input_shape is not None:
+        raise ValueError(f"give either input_dim or input_shape, not both; got input_dim="
+                         f"{input_dim!r} and input_shape={input_shape!r}.")
+    if input_shape is not None:
+        return check_shape(input_shape, "input_shape")
+    return None if input_dim is None else check_shape(input_dim, "input_dim")
 
 
 class Layer(ABC):
@@ -32,8 +55,11 @@ class Layer(ABC):
         these arrays in place, so a reference to one stays valid during training.
     grads : dict[str, ndarray]
         dL/d(param) under the same names, filled by :meth:`backward`.
+    input_shape, output_shape : tuple of int, or None
+        Shape of one example coming in and going out (the samples axis excluded): ``(n,)``
+        for n features. Known once the layer is built.
     input_dim, output_dim : int or None
-        Number of features coming in and going out, known once the layer is built.
+        The last axis of those shapes: the number of features of a dense layer.
     dtype : numpy.dtype
         Floating type of the parameters (set by the model before building).
 
@@ -41,49 +67,97 @@ class Layer(ABC):
     -----------
     Implement :meth:`forward` and :meth:`backward`; if the layer has parameters, also
     :meth:`build` (create ``self.params`` and matching zero ``self.grads``), and
-    :meth:`compute_output_dim` if the layer changes the number of features. Store what
-    backward needs with ``self.cache = ...`` in forward and read it back with
-    ``self.cache`` in backward: reading it before any forward raises a clear error.
-    Random draws come from ``self.rng``, which the model seeds.
+    :meth:`compute_output_shape` if the layer changes the shape. Store what backward needs
+    with ``self.cache = ...`` in forward and read it back with ``self.cache`` in backward:
+    reading it before any forward raises a clear error. Random draws come from ``self.rng``,
+    which the model seeds.
+
+    Layers written for neuralkit 0.1 keep working: a ``build(self, input_dim)`` (the
+    parameter named ``input_dim``) is given the number of features, an int, and a
+    ``compute_output_dim(input_dim)`` is used for the output shape.
     """
 
-    def __init__(self, name: str | None = None, input_dim: int | None = None) -> None:
+    def __init__(self, name: str | None = None, input_dim: int | None = None,
+                 input_shape: Shape | None = None) -> None:
         if name is not None and not isinstance(name, str):
             raise TypeError(f"name must be a string or None; got {type(name).__name__}.")
         self.name = name if name is not None else _snake_case(type(self).__name__)
         self.params: dict[str, np.ndarray] = {}
         self.grads: dict[str, np.ndarray] = {}
         self.built = False
-        self.input_dim = None if input_dim is None else check_positive_int(input_dim, "input_dim")
-        self.output_dim: int | None = None
+        self.input_shape: Shape | None = _given_shape(input_dim, input_shape)
+        self.output_shape: Shape | None = None
         self.dtype = np.dtype(np.float64)
         self._rng: np.random.Generator | None = None
         self._cache: Any = _MISSING
         # The model clears this on its first layer: nobody needs dL/dX, so Dense skips dX.
         self.needs_input_grad = True
 
+    # ------------------------------------------------------------------ shapes
+    @property
+    def input_dim(self) -> int | None:
+        """Number of input features (the last axis of ``input_shape``), once known."""
+        return None if self.input_shape is None else self.input_shape[-1]
+
+    @input_dim.setter
+    def input_dim(self, value: int | None) -> None:
+        self.input_shape = None if value is None else check_shape(value, "input_dim")
+
+    @property
+    def output_dim(self) -> int | None:
+        """Number of output features (the last axis of ``output_shape``), once known."""
+        return None if self.output_shape is None else self.output_shape[-1]
+
+    @output_dim.setter
+    def output_dim(self, value: int | None) -> None:
+        self.output_shape = None if value is None else check_shape(value, "output_dim")
+
     # ------------------------------------------------------------------ building
-    def build(self, input_dim: int) -> None:
-        """Create the parameters for ``input_dim`` input features.
+    def build(self, input_shape: Shape) -> None:
+        """Create the parameters for examples of shape ``input_shape`` (samples excluded).
 
         The base version creates none; layers with parameters override it and call
-        ``super().build(input_dim)`` (or set ``self.built``) at the end.
+        ``super().build(input_shape)`` (or set ``self.built``) at the end.
         """
-        self.input_dim = int(input_dim)
-        self.output_dim = self.compute_output_dim(self.input_dim)
+        self.input_shape = check_shape(input_shape, "input_shape")
+        self.output_shape = self.output_shape_for(self.input_shape)
         self.built = True
 
+    def compute_output_shape(self, input_shape: Shape) -> Shape:
+        """Shape of one output example for one input example of ``input_shape`` (default: the
+        same). Override it in a layer that changes the shape."""
+        return input_shape
+
     def compute_output_dim(self, input_dim: int) -> int:
-        """Number of output features for ``input_dim`` input features (default: same)."""
+        """Number of output features for ``input_dim`` input features (the 0.1 form of
+        :meth:`compute_output_shape`, still honoured when a subclass overrides it)."""
         return input_dim
 
-    def _ensure_built(self, input_dim: int) -> None:
-        if not self.built:
-            self.build(input_dim)
-            if not self.built:  # a subclass build that forgot super().build()
-                self.input_dim = int(input_dim)
-                self.output_dim = self.compute_output_dim(self.input_dim)
-                self.built = True
+    def output_shape_for(self, input_shape: Shape) -> Shape:
+        """The output shape, from :meth:`compute_output_shape` or a 0.1 ``compute_output_dim``."""
+        shape = check_shape(input_shape, "input_shape")
+        if type(self).compute_output_dim is not Layer.compute_output_dim and len(shape) == 1:
+            return check_shape(self.compute_output_dim(shape[0]), "compute_output_dim()")
+        return check_shape(self.compute_output_shape(shape), "compute_output_shape()")
+
+    def _ensure_built(self, input_shape: Shape | int) -> None:
+        if self.built:
+            return
+        shape = check_shape(input_shape, "input_shape")
+        if _builds_from_dim(type(self)):
+            if len(shape) != 1:
+                raise ValueError(
+                    f"{type(self).__name__} '{self.name}': its build(self, input_dim) takes a "
+                    f"number of features, but its inputs have shape {shape}. Define "
+                    "build(self, input_shape) to take the shape (a tuple)."
+                )
+            self.build(shape[0])
+        else:
+            self.build(shape)
+        if not self.built:  # a subclass build that forgot super().build()
+            self.input_shape = shape
+            self.output_shape = self.output_shape_for(shape)
+            self.built = True
 
     @property
     def rng(self) -> np.random.Generator:
@@ -136,8 +210,9 @@ class Layer(ABC):
     def get_config(self) -> dict[str, Any]:
         """Constructor arguments that rebuild this layer (used by summary and saving)."""
         config: dict[str, Any] = {"name": self.name}
-        if self.input_dim is not None:
-            config["input_dim"] = self.input_dim
+        shape = self.input_shape
+        if shape is not None:  # 1-D as input_dim, the form files of neuralkit 0.1 hold
+            config.update({"input_dim": shape[0]} if len(shape) == 1 else {"input_shape": shape})
         return config
 
     @classmethod

@@ -9,8 +9,10 @@ import numpy as np
 from .. import initializers
 from .. import regularizers as _regularizers
 from .._numerics import ones
-from .._validation import check_positive_int
+from .._validation import check_positive_int, check_shape
 from .base import Layer
+
+__all__ = ["Dense"]
 
 
 class Dense(Layer):
@@ -35,6 +37,8 @@ class Dense(Layer):
         callable ``f(shape, rng)``. Biases start at zero.
     input_dim : int, optional
         n[l-1]; given on the first layer, the model is built at construction.
+    input_shape : tuple of int, optional
+        The same as ``(input_dim,)``.
     name : str, optional
     kernel_regularizer : Regularizer or 'l2', optional
         Penalty on W added to the loss and to dW, e.g. ``L2(0.01)``: ``0.01 * sum(W**2)``
@@ -52,8 +56,9 @@ class Dense(Layer):
         name: str | None = None,
         kernel_regularizer: Any = None,
         l2: float | None = None,
+        input_shape: tuple[int, ...] | None = None,
     ) -> None:
-        super().__init__(name=name, input_dim=input_dim)
+        super().__init__(name=name, input_dim=input_dim, input_shape=input_shape)
         self.units = check_positive_int(units, "units")
         self._init_name = kernel_initializer if isinstance(kernel_initializer, str) else None
         self.kernel_initializer = initializers.get(kernel_initializer)
@@ -63,11 +68,18 @@ class Dense(Layer):
         self.kernel_regularizer = (_regularizers.L2(l2) if l2 is not None
                                    else _regularizers.get(kernel_regularizer))
 
-    def compute_output_dim(self, input_dim: int) -> int:
-        return self.units
+    def compute_output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
+        if len(input_shape) != 1:
+            raise ValueError(
+                f"Dense '{self.name}' takes examples of n features, shape (n,); its inputs "
+                f"have shape {tuple(input_shape)}. Flatten them first (X.reshape(len(X), -1)).")
+        return (self.units,)
 
-    def build(self, input_dim: int) -> None:
-        shape = (self.units, int(input_dim))
+    def build(self, input_shape: tuple[int, ...] | int) -> None:
+        """W (units, n_prev) from the initializer and b (units,) zeros, for inputs (n_prev,)."""
+        input_shape = check_shape(input_shape, "input_shape")
+        self.compute_output_shape(input_shape)  # refuses inputs that are not (n_prev,)
+        shape = (self.units, input_shape[0])
         W = self.kernel_initializer(shape, self.rng)
         if np.shape(W) != shape:
             raise ValueError(
@@ -79,7 +91,7 @@ class Dense(Layer):
             "b": np.zeros(self.units, dtype=self.dtype),
         }
         self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
-        super().build(input_dim)
+        super().build(input_shape)
 
     def forward(self, A_prev: np.ndarray, training: bool = True,
                 out: np.ndarray | None = None) -> np.ndarray:

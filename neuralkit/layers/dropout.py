@@ -8,6 +8,8 @@ import numpy as np
 
 from .base import Layer
 
+__all__ = ["Dropout"]
+
 
 class Dropout(Layer):
     """Inverted dropout with drop probability ``rate`` (keep_prob = 1 - rate).
@@ -30,8 +32,9 @@ class Dropout(Layer):
     name : str, optional
     """
 
-    def __init__(self, rate: float, name: str | None = None, input_dim: int | None = None) -> None:
-        super().__init__(name=name, input_dim=input_dim)
+    def __init__(self, rate: float, name: str | None = None, input_dim: int | None = None,
+                 input_shape: tuple[int, ...] | None = None) -> None:
+        super().__init__(name=name, input_dim=input_dim, input_shape=input_shape)
         if isinstance(rate, bool) or not isinstance(rate, (int, float, np.integer, np.floating)):
             raise TypeError(f"rate must be a number in [0, 1); got {rate!r} ({type(rate).__name__}).")
         if not 0 <= rate < 1:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import math
 
+__all__ = ["sigmoid", "softplus", "check_2d"]
+
 
 def sigmoid(z: float) -> float:
     """sigma(z) = 1 / (1 + exp(-z)), stable for any finite z.

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
+__all__ = ["dot_looped", "dot_vectorized"]
+
 
 def dot_looped(a: np.ndarray, b: np.ndarray) -> float:
     """c = sum_i a[i] b[i], one product at a time. a, b: 1-D arrays of the same length n."""

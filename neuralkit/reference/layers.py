@@ -32,6 +32,9 @@ from ..layers.activations import LeakyReLU, Linear, ReLU, Sigmoid, Softmax, Tanh
 from ..layers.dense import Dense
 from ._scalar import check_2d, sigmoid
 
+__all__ = ["LoopDense", "LoopLinear", "LoopReLU", "LoopLeakyReLU", "LoopSigmoid", "LoopTanh",
+           "LoopSoftmax"]
+
 
 class LoopDense(Dense):
     """Dense with loops: the course's per-example ``z = W a_prev + b`` and its backward.

@@ -32,6 +32,8 @@ from scipy.special import expit
 
 from ._scalar import sigmoid, softplus
 
+__all__ = ["LogisticStep", "logistic_step_looped", "logistic_step_vectorized"]
+
 
 class LogisticStep(NamedTuple):
     """Result of one gradient-descent step of logistic regression.

@@ -16,6 +16,8 @@ import numpy as np
 from ..losses import EPSILON, BinaryCrossEntropy, CategoricalCrossEntropy, MeanSquaredError
 from ._scalar import check_2d, sigmoid, softplus
 
+__all__ = ["LoopMeanSquaredError", "LoopBinaryCrossEntropy", "LoopCategoricalCrossEntropy"]
+
 
 class LoopMeanSquaredError(MeanSquaredError):
     """Mean squared error with loops::

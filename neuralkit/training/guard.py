@@ -18,12 +18,12 @@ Cost per step: one copy of the parameters and of the optimizer state and one fin
 over the parameters, each done by a single NumPy call over all arrays when they share a dtype
 (the usual case), so that small models do not pay a Python loop per array.
 
-A *bounded* step needs neither. An optimizer may prepare its step from the gradients, before
-touching anything, in a form whose application can neither raise nor turn a finite parameter
-into inf or NaN (plain SGD can: see ``SGD._bounded_step``). Then the only way to stop it half-way
-is Ctrl-C, and during a fit (:meth:`UpdateGuard.holding_interrupts`) a Ctrl-C that arrives
-while such a step is being written is held until the step is complete, then honoured: the
-training loop raises KeyboardInterrupt after the batch's bookkeeping.
+A *bounded* step needs neither: a step prepared from the gradients, before anything is touched,
+in a form whose application can neither raise nor turn a finite parameter into inf or NaN
+(plain SGD's, :func:`neuralkit.training.fast_paths.bounded_sgd_step`). Then the only way to
+stop it half-way is Ctrl-C, and during a fit (:meth:`UpdateGuard.holding_interrupts`) a Ctrl-C
+that arrives while such a step is being written is held until the step is complete, then
+honoured: the training loop raises KeyboardInterrupt after the batch's bookkeeping.
 """
 
 from __future__ import annotations
@@ -33,12 +33,18 @@ import math
 import operator
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
 
-from .errors import DivergenceError
+from .._parameters import ParameterSlot
+from ..errors import DivergenceError
+
+__all__ = ["UpdateGuard"]
+
+#: ``bounded(optimizer, triples) -> commit() or None``: a step that needs no snapshot.
+BoundedStep = Callable[[Any, list[tuple[str, np.ndarray, np.ndarray]]], Callable[[], None] | None]
 
 #: Up to this many parameters, the finiteness check gathers them into one buffer first.
 _GATHER_LIMIT = 1 << 16
@@ -49,12 +55,16 @@ class UpdateGuard:
 
     Parameters
     ----------
-    param_refs : list of (key, layer, name)
-        Every parameter, ``layer.params[name]``, with its optimizer key ``'layer/name'``.
+    slots : sequence of ParameterSlot
+        Every parameter of the model; the optimizer sees each as ``(slot.key, value, grad)``.
+    bounded : callable, optional
+        Prepares a bounded step (see the module's docstring), or declines with None; used only
+        while Ctrl-C is held (inside :meth:`holding_interrupts`).
     """
 
-    def __init__(self, param_refs: list[tuple[str, Any, str]]) -> None:
-        self.param_refs = param_refs
+    def __init__(self, slots: Sequence[ParameterSlot], bounded: BoundedStep | None = None) -> None:
+        self.slots = list(slots)
+        self.bounded = bounded
         # The plan, rebuilt only when the arrays change (first step, new optimizer state):
         self._values: list[Any] = []              # parameters, then every optimizer-state value
         self._arrays: list[np.ndarray] = []      # parameters, then optimizer-state arrays
@@ -64,9 +74,6 @@ class UpdateGuard:
         self._copies: list[np.ndarray] = []       # per-array copies (views into _flat)
         self._param_views: list[np.ndarray] | None = None
         self._check: np.ndarray | None = None     # the parameters, gathered for the check
-        # Small models keep the snapshot path: it costs them a few microseconds, and it is
-        # what undoes an interrupted step everywhere else.
-        self._large = sum(layer.params[name].size for _, layer, name in param_refs) > _GATHER_LIMIT
         self._holding = False      # our SIGINT handler is installed (inside holding_interrupts)
         self._writing = False      # a step or a restore is being written: Ctrl-C waits
         #: Set when a held Ctrl-C arrived; the training loop raises KeyboardInterrupt.
@@ -104,13 +111,11 @@ class UpdateGuard:
             When the step made a parameter NaN or inf; parameters and optimizer state are
             those from before the step.
         """
-        refs = self.param_refs
-        params = [layer.params[name] for _, layer, name in refs]
-        triples = [(key, param, layer.grads[name])
-                   for (key, layer, name), param in zip(refs, params, strict=True)]
-        if self._holding and self._large:
-            bounded = getattr(optimizer, "_bounded_step", None)
-            commit = bounded(triples) if bounded is not None else None
+        slots = self.slots
+        params = [slot.value for slot in slots]
+        triples = [(slot.key, param, slot.grad) for slot, param in zip(slots, params, strict=True)]
+        if self._holding and self.bounded is not None:
+            commit = self.bounded(optimizer, triples)
             if commit is not None:
                 self._writing = True
                 try:
@@ -126,7 +131,7 @@ class UpdateGuard:
             self._restore(optimizer, iterations)
             raise
         if not finite:
-            bad = next(key for (key, _, _), param in zip(refs, params, strict=True)
+            bad = next(slot.key for slot, param in zip(slots, params, strict=True)
                        if not np.isfinite(param).all())
             self._restore(optimizer, iterations)
             raise DivergenceError(

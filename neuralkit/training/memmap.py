@@ -1,4 +1,4 @@
-"""Data that does not fit in memory: NumPy memmaps read batch by batch, and batch iterables.
+"""Data that does not fit in memory: NumPy memmaps read batch by batch from their file.
 
 A memmap's rows are read straight from its file with ``os.preadv`` into batch-sized buffers.
 Gathering rows through the mapping instead would map each touched page (and the kernel maps
@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import mmap
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 
-from ._validation import _feature_message, to_float_array
+from .._validation import _feature_message, to_float_array
+
+__all__ = ["CHUNK_BYTES", "is_memmap", "MemmapReader", "MemmapBatches",
+           "check_memmap_X", "check_targets_for_rows"]
 
 #: Bytes read at most per chunk by the finiteness check, predict and evaluate on a memmap.
 CHUNK_BYTES = 16 * 2**20
@@ -25,14 +28,6 @@ CHUNK_BYTES = 16 * 2**20
 
 def is_memmap(X: Any) -> bool:
     return isinstance(X, np.memmap)
-
-
-def is_batch_stream(X: Any) -> bool:
-    """An iterable of batches given in place of an array: a generator, an iterator, or any
-    iterable that is not array-like (lists, tuples, and objects with ``__array__`` or a
-    ``shape``, such as DataFrames and sparse matrices, are taken as arrays)."""
-    return (hasattr(X, "__iter__") and not hasattr(X, "__array__") and not hasattr(X, "shape")
-            and not isinstance(X, (list, tuple, str, bytes, dict)))
 
 
 class MemmapReader:
@@ -178,123 +173,32 @@ class MemmapBatches:
     batch up to rounding.
     """
 
-    def __init__(self, X: np.memmap, Y: np.ndarray, batch_size: int, order: np.ndarray | None,
-                 dtype: np.dtype) -> None:
+    def __init__(self, X: np.memmap, Y: np.ndarray | None, batch_size: int,
+                 order: np.ndarray | None, dtype: np.dtype) -> None:
         self.X, self.Y, self.batch_size, self.order, self.dtype = X, Y, batch_size, order, dtype
 
     def __len__(self) -> int:
         return -(-self.X.shape[0] // self.batch_size)
 
-    def __iter__(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    def __iter__(self) -> Iterator[tuple[np.ndarray, np.ndarray | None]]:
         X, Y, size = self.X, self.Y, self.batch_size
         reader = MemmapReader(X)
         raw = np.empty((size, X.shape[1]), dtype=X.dtype)
         X_buf = raw if X.dtype == self.dtype else np.empty((size, X.shape[1]), dtype=self.dtype)
-        Y_buf = np.empty((size, Y.shape[1]), dtype=Y.dtype)
+        Y_buf = None if Y is None else np.empty((size, Y.shape[1]), dtype=Y.dtype)
         try:
             for start in range(0, X.shape[0], size):
                 stop = min(start + size, X.shape[0])
                 n = stop - start
                 if self.order is None:
                     reader.rows(start, stop, raw[:n])
-                    Yb = Y[start:stop]
+                    Yb = None if Y is None else Y[start:stop]
                 else:
                     idx = np.sort(self.order[start:stop])
                     reader.take(idx, raw)
-                    Yb = np.take(Y, idx, axis=0, out=Y_buf[:n])
+                    Yb = None if Y is None else np.take(Y, idx, axis=0, out=Y_buf[:n])
                 if X_buf is not raw:
                     X_buf[:n] = raw[:n]
                 yield X_buf[:n], Yb
         finally:
             reader.close()
-
-
-class MemmapRows:
-    """Duck-typed stand-in for X in predict and evaluate: ``shape`` and ``X[start:stop]``."""
-
-    def __init__(self, X: np.memmap, dtype: np.dtype) -> None:
-        self.X, self.dtype, self.shape = X, dtype, X.shape
-        self.reader = MemmapReader(X)
-
-    def __getitem__(self, rows: slice) -> np.ndarray:
-        start, stop, _ = rows.indices(self.shape[0])
-        return self.reader.rows(start, stop).astype(self.dtype, copy=False)
-
-
-class BatchStream:
-    """Batches (X_batch, Y_batch) from an iterable, ``steps_per_epoch`` at a time.
-
-    Without ``steps_per_epoch`` the iterable must be re-iterable (a list, or an object whose
-    ``__iter__`` starts afresh) and every epoch is one pass over it. With it, batches are drawn
-    from one running iterator, restarted when it ends if the iterable allows it.
-    """
-
-    def __init__(self, source: Iterable, steps_per_epoch: int | None, name: str = "X") -> None:
-        self.source, self.steps, self.name = source, steps_per_epoch, name
-        self.one_shot = iter(source) is source
-        if self.one_shot and steps_per_epoch is None:
-            raise ValueError(
-                f"{name} is an iterator or generator, which cannot be restarted each epoch: give "
-                f"steps_per_epoch (batches per epoch); got steps_per_epoch=None.")
-        self._iterator: Iterator | None = None
-        self._first: Any = None
-        self.drawn = 0
-
-    def _next(self) -> Any:
-        if self._iterator is None:
-            self._iterator = iter(self.source)
-        try:
-            item = next(self._iterator)
-        except StopIteration:
-            if self.one_shot or self.steps is None:
-                raise
-            self._iterator = iter(self.source)  # a re-iterable: start it again
-            item = next(self._iterator)
-        self.drawn += 1
-        return item
-
-    def first(self) -> Any:
-        """The first batch, read ahead (to build the model); it is yielded again by :meth:`epoch`."""
-        if self._first is None:
-            try:
-                self._first = self._next()
-            except StopIteration:
-                raise ValueError(f"{self.name} yielded no batches.") from None
-        return self._first
-
-    def epoch(self, epoch: int) -> Iterator[Any]:
-        """The batches of one epoch."""
-        if self.steps is None and epoch > 0:
-            self._iterator = None  # a fresh pass over the re-iterable
-        step = 0
-        while self.steps is None or step < self.steps:
-            if self._first is not None:
-                item, self._first = self._first, None
-            else:
-                try:
-                    item = self._next()
-                except StopIteration:
-                    if self.steps is None and step > 0:
-                        return
-                    raise ValueError(
-                        f"{self.name} ran out of batches at epoch {epoch + 1}, batch {step + 1} "
-                        f"after {self.drawn} in all; a generator must yield steps_per_epoch x "
-                        f"epochs batches (loop it, e.g. with `while True:`)." if self.steps else
-                        f"{self.name} yielded no batches at epoch {epoch + 1}.") from None
-            yield item
-            step += 1
-
-
-def split_batch(item: Any, name: str) -> tuple[Any, Any]:
-    """(X_batch, Y_batch) from one item of a batch iterable given to fit or evaluate."""
-    if isinstance(item, (tuple, list)) and len(item) == 2:
-        return item[0], item[1]
-    length = f" of length {len(item)}" if isinstance(item, (tuple, list)) else ""
-    raise TypeError(f"each item of {name} must be a pair (X_batch, Y_batch); got "
-                    f"{type(item).__name__}{length}.")
-
-
-def input_of(item: Any) -> Any:
-    """The X batch of one item of an iterable given to predict: a tuple's first element
-    (as in (X_batch, Y_batch)), or the item itself."""
-    return item[0] if isinstance(item, tuple) else item

@@ -1,0 +1,54 @@
+"""LearningRateScheduler: set the optimizer's learning rate at the start of each epoch."""
+
+from __future__ import annotations
+
+import inspect
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from .base import Callback
+
+__all__ = ["LearningRateScheduler"]
+
+
+class LearningRateScheduler(Callback):
+    """Set the optimizer's learning rate at the start of each epoch.
+
+    Parameters
+    ----------
+    schedule : callable
+        ``schedule(epoch, learning_rate) -> new learning_rate`` (epoch 0-based, as in Keras)
+        or ``schedule(epoch) -> learning_rate``. The value must be a finite number > 0.
+
+    The rate used is added to each epoch's logs as 'learning_rate' (so History records it).
+    """
+
+    def __init__(self, schedule: Callable[..., float]) -> None:
+        super().__init__()
+        if not callable(schedule):
+            raise TypeError(f"LearningRateScheduler: schedule must be callable; got {schedule!r}.")
+        self.schedule = schedule
+        try:
+            inspect.signature(schedule).bind(0, 0.1)
+            self._two_args = True
+        except TypeError:
+            self._two_args = False
+        except ValueError:  # no signature available (some builtins): Keras's form
+            self._two_args = True
+
+    def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        optimizer = self.model.optimizer
+        lr = (self.schedule(epoch, optimizer.learning_rate) if self._two_args
+              else self.schedule(epoch))
+        if isinstance(lr, (bool, np.bool_)) or not isinstance(lr, (int, float, np.integer, np.floating)) \
+                or not math.isfinite(lr) or lr <= 0:
+            raise ValueError(f"LearningRateScheduler: schedule returned {lr!r} for epoch {epoch}; "
+                             "expected a finite number > 0.")
+        optimizer.learning_rate = float(lr)
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        if logs is not None:
+            logs["learning_rate"] = float(self.model.optimizer.learning_rate)

@@ -1,0 +1,61 @@
+"""What EarlyStopping and ModelCheckpoint share: one logged value, improving up or down."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from .base import Callback
+
+__all__ = []
+
+
+def _is_max_mode(monitor: str, mode: str, owner: str) -> bool:
+    """'max' for accuracies and 'min' for losses and errors when mode='auto' (Keras's rule)."""
+    if mode not in ("auto", "min", "max"):
+        raise ValueError(f"{owner}: mode must be 'auto', 'min' or 'max'; got {mode!r}.")
+    if mode != "auto":
+        return mode == "max"
+    name = monitor[4:] if monitor.startswith("val_") else monitor
+    return name in ("acc", "accuracy") or name.endswith("accuracy")
+
+
+def _check_monitor(monitor: str, params: dict[str, Any], owner: str) -> None:
+    keys = params.get("metrics")
+    if keys is not None and monitor not in keys:
+        hint = (" Pass validation_data or validation_split to fit, or monitor a training value."
+                if monitor.startswith("val_") else "")
+        raise ValueError(
+            f"{owner} monitors '{monitor}', which this fit does not log; it logs {keys}.{hint}"
+        )
+
+
+class _Monitor(Callback):
+    """Shared by EarlyStopping and ModelCheckpoint: one logged value, improving up or down."""
+
+    def __init__(self, monitor: str, mode: str, min_delta: float) -> None:
+        super().__init__()
+        owner = type(self).__name__
+        if not isinstance(monitor, str):
+            raise TypeError(f"{owner}: monitor must be a log name such as 'val_loss'; got {monitor!r}.")
+        if isinstance(min_delta, bool) or not isinstance(min_delta, (int, float)) or not (
+                math.isfinite(min_delta) and min_delta >= 0):
+            raise ValueError(f"{owner}: min_delta must be a finite number >= 0; got {min_delta!r}.")
+        self.monitor = monitor
+        self.mode_max = _is_max_mode(monitor, mode, owner)
+        self.min_delta = float(min_delta)
+        self.best = -math.inf if self.mode_max else math.inf
+
+    def _current(self, logs: dict[str, Any] | None) -> float:
+        logs = logs or {}
+        if self.monitor not in logs:
+            raise ValueError(f"{type(self).__name__} monitors '{self.monitor}', which is not in "
+                             f"the epoch logs {sorted(logs)}.")
+        return float(logs[self.monitor])
+
+    def _improves(self, current: float) -> bool:
+        if math.isnan(current):
+            return False
+        if self.mode_max:
+            return current > self.best + self.min_delta
+        return current < self.best - self.min_delta

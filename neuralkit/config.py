@@ -1,0 +1,34 @@
+"""Run-time settings: which path ``fit`` takes through each training step.
+
+The training step has fast paths (arrays reused across batches, activations computed in
+place, plain SGD's bounded update; see :mod:`neuralkit.training.fast_paths`). They give the
+numbers of the plain path, every layer's public ``forward`` and ``backward`` and the
+optimizer's ``step`` under the update guard's snapshot, up to rounding. Turn them off to
+read, debug or profile the plain path:
+
+* ``neuralkit.config.set_fast_paths(False)`` in a program, or
+* the environment variable ``NEURALKIT_FAST_PATHS=0`` before Python starts.
+"""
+
+from __future__ import annotations
+
+import os
+
+__all__ = ["fast_paths_enabled", "set_fast_paths"]
+
+_fast_paths = os.environ.get("NEURALKIT_FAST_PATHS", "1").strip().lower() not in (
+    "0", "false", "off", "no")
+
+
+def fast_paths_enabled() -> bool:
+    """True when fit takes the training step's fast paths (the default)."""
+    return _fast_paths
+
+
+def set_fast_paths(enabled: bool) -> bool:
+    """Turn the fast paths on or off for the fits that start from now on; returns the old value."""
+    global _fast_paths
+    if not isinstance(enabled, bool):
+        raise TypeError(f"set_fast_paths expects True or False; got {enabled!r}.")
+    previous, _fast_paths = _fast_paths, enabled
+    return previous

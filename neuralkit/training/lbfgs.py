@@ -1,0 +1,62 @@
+"""fit with the L-BFGS optimizer: one full-batch minimization instead of the epoch loop."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from ..callbacks import CallbackList, History
+from ..errors import DivergenceError
+from ..metrics import Metric
+from .data_adapters import DataAdapter
+from .loop import evaluate_batches
+from .step import GradientStep
+
+__all__ = ["fit_lbfgs"]
+
+
+def fit_lbfgs(model: Any, X: np.ndarray, Y: np.ndarray, validation: DataAdapter | None,
+              metric_fns: dict[str, Metric], cbs: CallbackList) -> History:
+    """Full-batch L-BFGS over all of (X, Y); see :class:`neuralkit.optimizers.LBFGS`.
+
+    Each evaluation is a :class:`GradientStep` on the whole batch: the loss J (plus
+    penalties) and every layer's grads at the current theta. The History gets one entry per
+    L-BFGS iteration, with the callbacks' epoch hooks run for each.
+    """
+    optimizer = model.optimizer
+    history = model.history
+    m = X.shape[0]
+    last: dict[str, Any] = {}
+    with GradientStep(model.layers, model.loss) as step:
+
+        def evaluate() -> float:
+            try:
+                value, last["A"] = step.gradients(X, Y)
+            except DivergenceError:
+                return math.inf  # a line-search trial too far: L-BFGS-B backs off
+            return value
+
+        def on_iteration(iteration: int, value: float) -> None:
+            # L-BFGS-B reports an iterate after its line search accepted it, which is the
+            # point evaluated last, so last["A"] holds that iterate's outputs.
+            cbs.on_epoch_begin(iteration)
+            logs = {"loss": value}
+            logs.update({name: fn(last["A"], Y) / m for name, fn in metric_fns.items()})
+            if validation is not None:
+                val = evaluate_batches(model.layers, validation.epoch(0), model.loss, metric_fns,
+                                       model._regularization_loss())
+                logs.update({f"val_{k}": v for k, v in val.items()})
+            last["logs"] = logs
+            cbs.on_epoch_end(iteration, logs)
+            if model.stop_training:
+                raise StopIteration
+
+        cbs.on_train_begin()
+        try:
+            optimizer.minimize([layer for layer in model.layers if layer.params], evaluate,
+                               on_iteration)
+        finally:
+            cbs.on_train_end(last.get("logs", {}))
+    return history
