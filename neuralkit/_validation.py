@@ -6,12 +6,13 @@ what was got, before any layer sees the data.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 
-__all__ = ["to_float_array", "check_X", "check_XY", "check_targets_for_loss", "check_positive_int",
-           "check_shape"]
+__all__ = ["to_float_array", "check_X", "check_XY", "check_targets_for_loss", "check_number",
+           "check_int", "check_positive_int", "check_shape"]
 
 
 def to_float_array(data: Any, name: str, dtype: np.dtype) -> np.ndarray:
@@ -163,10 +164,37 @@ def check_shape(value: Any, name: str) -> tuple[int, ...]:
     return tuple(check_positive_int(n, f"{name}[{i}]") for i, n in enumerate(value))
 
 
+def check_number(value: Any, name: str, low: float | None = None, high: float | None = None, *,
+                 low_inclusive: bool = False, high_inclusive: bool = False, hint: str = "") -> float:
+    """A finite real number (bools refused) with ``low < value < high`` (or ``<=`` where
+    inclusive; a bound of None is no bound), as a float. ``hint`` is added to the message."""
+    bounds = []
+    if low is not None:
+        bounds.append(f"{'>=' if low_inclusive else '>'} {low:g}")
+    if high is not None:
+        bounds.append(f"{'<=' if high_inclusive else '<'} {high:g}")
+    expected = " ".join(["a finite number", " and ".join(bounds)]).strip()
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer,
+                                                                     np.floating)):
+        raise TypeError(f"{name} must be a number; got {value!r} ({type(value).__name__}).{hint}")
+    number = float(value)
+    too_low = low is not None and (number < low if low_inclusive else number <= low)
+    too_high = high is not None and (number > high if high_inclusive else number >= high)
+    if not math.isfinite(number) or too_low or too_high:
+        raise ValueError(f"{name} must be {expected}; got {value!r}.{hint}")
+    return number
+
+
+def check_int(value: Any, name: str, low: int = 1) -> int:
+    """An int >= ``low`` (bools refused)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an integer >= {low}; got {value!r} "
+                        f"({type(value).__name__}).")
+    if value < low:
+        raise ValueError(f"{name} must be an integer >= {low}; got {value}.")
+    return int(value)
+
+
 def check_positive_int(value: Any, name: str) -> int:
     """An int >= 1 (bools refused)."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an integer >= 1; got {value!r} ({type(value).__name__}).")
-    if value < 1:
-        raise ValueError(f"{name} must be an integer >= 1; got {value}.")
-    return int(value)
+    return check_int(value, name, 1)

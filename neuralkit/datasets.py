@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import check_positive_int
+from ._validation import check_number, check_positive_int
 
 #: Column names of :func:`movie_ratings`'s X, in order.
 MOVIE_FEATURES = ("genre_preference", "director_preference", "actor_preference",
@@ -30,11 +30,7 @@ Split = tuple[np.ndarray, np.ndarray]
 
 
 def _check_noise(noise: Any) -> float:
-    if isinstance(noise, bool) or not isinstance(noise, (int, float, np.integer, np.floating)):
-        raise TypeError(f"noise must be a number >= 0; got {noise!r} ({type(noise).__name__}).")
-    if not np.isfinite(noise) or noise < 0:
-        raise ValueError(f"noise must be a finite number >= 0; got {noise!r}.")
-    return float(noise)
+    return check_number(noise, "noise", 0.0, low_inclusive=True)
 
 
 def _class_sizes(m: int, classes: int) -> list[int]:

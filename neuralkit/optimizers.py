@@ -14,21 +14,9 @@ from typing import Any
 
 import numpy as np
 
+from ._validation import check_number, check_positive_int
+
 __all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "LBFGS", "OPTIMIZERS", "get"]
-
-
-def _check_number(value: Any, name: str, low: float, high: float | None = None,
-                  low_inclusive: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a number; got {value!r} ({type(value).__name__}).")
-    value = float(value)
-    too_low = value < low if low_inclusive else value <= low
-    if not math.isfinite(value) or too_low or (high is not None and value >= high):
-        bound = f"{'>=' if low_inclusive else '>'} {low:g}"
-        if high is not None:
-            bound += f" and < {high:g}"
-        raise ValueError(f"{name} must be a finite number {bound}; got {value!r}.")
-    return value
 
 
 class Optimizer(ABC):
@@ -51,7 +39,7 @@ class Optimizer(ABC):
     name = "optimizer"
 
     def __init__(self, learning_rate: float) -> None:
-        self.learning_rate = _check_number(learning_rate, "learning_rate", 0.0)
+        self.learning_rate = check_number(learning_rate, "learning_rate", 0.0)
         self.iterations = 0
         self.state: dict[str, dict[str, np.ndarray]] = {}
         self._buffers: dict[tuple[Any, ...], np.ndarray] = {}
@@ -116,7 +104,7 @@ class SGD(Optimizer):
 
     def __init__(self, learning_rate: float = 0.01, momentum: float = 0.0, nesterov: bool = False):
         super().__init__(learning_rate)
-        self.momentum = _check_number(momentum, "momentum", 0.0, 1.0, low_inclusive=True)
+        self.momentum = check_number(momentum, "momentum", 0.0, 1.0, low_inclusive=True)
         if nesterov and self.momentum == 0.0:
             raise ValueError("nesterov=True needs a momentum > 0; got momentum=0.0.")
         self.nesterov = bool(nesterov)
@@ -159,8 +147,8 @@ class RMSprop(Optimizer):
 
     def __init__(self, learning_rate: float = 0.001, rho: float = 0.9, epsilon: float = 1e-7):
         super().__init__(learning_rate)
-        self.rho = _check_number(rho, "rho", 0.0, 1.0, low_inclusive=True)
-        self.epsilon = _check_number(epsilon, "epsilon", 0.0)
+        self.rho = check_number(rho, "rho", 0.0, 1.0, low_inclusive=True)
+        self.epsilon = check_number(epsilon, "epsilon", 0.0)
 
     def init_state(self, param: np.ndarray) -> dict[str, np.ndarray]:
         return {"s": np.zeros_like(param)}
@@ -198,9 +186,9 @@ class Adam(Optimizer):
     def __init__(self, learning_rate: float = 0.001, beta_1: float = 0.9, beta_2: float = 0.999,
                  epsilon: float = 1e-8):
         super().__init__(learning_rate)
-        self.beta_1 = _check_number(beta_1, "beta_1", 0.0, 1.0, low_inclusive=True)
-        self.beta_2 = _check_number(beta_2, "beta_2", 0.0, 1.0, low_inclusive=True)
-        self.epsilon = _check_number(epsilon, "epsilon", 0.0)
+        self.beta_1 = check_number(beta_1, "beta_1", 0.0, 1.0, low_inclusive=True)
+        self.beta_2 = check_number(beta_2, "beta_2", 0.0, 1.0, low_inclusive=True)
+        self.epsilon = check_number(epsilon, "epsilon", 0.0)
 
     def init_state(self, param: np.ndarray) -> dict[str, np.ndarray]:
         return {"m": np.zeros_like(param), "v": np.zeros_like(param)}
@@ -264,12 +252,10 @@ class LBFGS(Optimizer):
     def __init__(self, max_iter: int = 200, tol: float = 1e-5, max_fun: int = 15000,
                  history_size: int = 10) -> None:
         super().__init__(learning_rate=1.0)  # unused: the line search picks each step
-        for name, value in (("max_iter", max_iter), ("max_fun", max_fun),
-                            ("history_size", history_size)):
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-                raise ValueError(f"{name} must be an integer >= 1; got {value!r}.")
-        self.max_iter, self.max_fun, self.history_size = int(max_iter), int(max_fun), int(history_size)
-        self.tol = _check_number(tol, "tol", 0.0, low_inclusive=True)
+        self.max_iter = check_positive_int(max_iter, "max_iter")
+        self.max_fun = check_positive_int(max_fun, "max_fun")
+        self.history_size = check_positive_int(history_size, "history_size")
+        self.tol = check_number(tol, "tol", 0.0, low_inclusive=True)
         self.result_: Any = None
 
     def update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, np.ndarray]) -> None:

@@ -18,10 +18,11 @@ training-set size, whatever the batch size).
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
+
+from ._validation import check_number
 
 
 class Regularizer:
@@ -61,11 +62,7 @@ class L2(Regularizer):
     name = "l2"
 
     def __init__(self, l2: float = 0.01) -> None:
-        if isinstance(l2, bool) or not isinstance(l2, (int, float, np.integer, np.floating)):
-            raise TypeError(f"l2 must be a number >= 0; got {l2!r} ({type(l2).__name__}).")
-        if not math.isfinite(l2) or l2 < 0:
-            raise ValueError(f"l2 must be a finite number >= 0; got {l2!r}.")
-        self.l2 = float(l2)
+        self.l2 = check_number(l2, "l2", 0.0, low_inclusive=True)
 
     def penalty(self, W: np.ndarray) -> float:
         return self.l2 * float(np.vdot(W, W))

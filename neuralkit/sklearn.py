@@ -33,6 +33,7 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
         "neuralkit.sklearn needs scikit-learn >= 1.6: pip install \"neuralkit[sklearn]\"."
     ) from exc
 
+from ._validation import check_number, check_positive_int
 from .layers import Dense, LeakyReLU, Linear, ReLU, Sigmoid, Softmax, Tanh
 from .models.sequential import Sequential
 from .optimizers import LBFGS, OPTIMIZERS, Optimizer
@@ -50,6 +51,13 @@ def _minibatch(estimator: Any) -> bool:
         raise AttributeError("partial_fit is not available with the L-BFGS optimizer (a "
                              "full-batch method); use 'adam', 'sgd' or 'rmsprop'.")
     return True
+
+
+def _hyperparameter(check: Any, value: Any, *args: Any, **kwargs: Any) -> None:
+    try:
+        check(value, *args, **kwargs)
+    except TypeError as exc:
+        raise ValueError(str(exc)) from None
 
 
 class _NeuralKitBase(BaseEstimator):
@@ -94,19 +102,12 @@ class _NeuralKitBase(BaseEstimator):
                 isinstance(self.optimizer, str) and self.optimizer.lower() in OPTIMIZERS)):
             raise ValueError(f"optimizer must be one of {sorted(OPTIMIZERS)} or an "
                              f"Optimizer instance; got {self.optimizer!r}.")
-        for name, low in (("learning_rate", 0.0), ("l2", None), ("tol", None)):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(
-                    value) or (value <= low if low is not None else value < 0):
-                bound = "> 0" if low is not None else ">= 0"
-                raise ValueError(f"{name} must be a finite number {bound}; got {value!r}.")
+        # scikit-learn's convention: a bad hyperparameter is a ValueError, whatever its type.
+        for name, inclusive in (("learning_rate", False), ("l2", True), ("tol", True)):
+            _hyperparameter(check_number, getattr(self, name), name, 0.0, low_inclusive=inclusive)
         for name in ("batch_size", "epochs", "n_iter_no_change"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-                raise ValueError(f"{name} must be an integer >= 1; got {value!r}.")
-        fraction = self.validation_fraction
-        if isinstance(fraction, bool) or not isinstance(fraction, numbers.Real) or not 0 < fraction < 1:
-            raise ValueError(f"validation_fraction must be a number in (0, 1); got {fraction!r}.")
+            _hyperparameter(check_positive_int, getattr(self, name), name)
+        _hyperparameter(check_number, self.validation_fraction, "validation_fraction", 0.0, 1.0)
         if self.verbose not in (0, 1, 2, False, True):
             raise ValueError(f"verbose must be 0, 1 or 2; got {self.verbose!r}.")
         try:

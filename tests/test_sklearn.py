@@ -183,7 +183,7 @@ def test_early_stopping_stops_and_keeps_the_best_epoch():
     ({"learning_rate": -1.0}, "learning_rate must be a finite number > 0"),
     ({"l2": -0.1}, "l2 must be a finite number >= 0"),
     ({"epochs": 0}, "epochs must be an integer >= 1"),
-    ({"validation_fraction": 1.0}, "validation_fraction must be a number in"),
+    ({"validation_fraction": 1.0}, "validation_fraction must be a finite number > 0 and < 1"),
     ({"dtype": "float16"}, "dtype must be 'float32' or 'float64'"),
 ])
 def test_bad_hyperparameters_are_named_at_fit(kwargs, match):

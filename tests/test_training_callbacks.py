@@ -146,7 +146,7 @@ def test_monitoring_a_value_fit_does_not_log_fails_before_training():
 
 
 @pytest.mark.parametrize("kwargs, error", [
-    ({"patience": -1}, ValueError), ({"patience": 1.5}, ValueError),
+    ({"patience": -1}, ValueError), ({"patience": 1.5}, TypeError),
     ({"min_delta": -0.1}, ValueError), ({"mode": "up"}, ValueError), ({"monitor": 3}, TypeError),
 ])
 def test_early_stopping_argument_errors(kwargs, error):

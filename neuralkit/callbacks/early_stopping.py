@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from .._parameters import parameter_slots
+from .._validation import check_int
 from .monitor import _check_monitor, _Monitor
 
 __all__ = ["EarlyStopping"]
@@ -43,9 +44,7 @@ class EarlyStopping(_Monitor):
     def __init__(self, monitor: str = "val_loss", min_delta: float = 0.0, patience: int = 0,
                  mode: str = "auto", restore_best_weights: bool = False) -> None:
         super().__init__(monitor, mode, min_delta)
-        if isinstance(patience, bool) or not isinstance(patience, int) or patience < 0:
-            raise ValueError(f"EarlyStopping: patience must be an integer >= 0; got {patience!r}.")
-        self.patience = patience
+        self.patience = check_int(patience, "EarlyStopping: patience", 0)
         self.restore_best_weights = bool(restore_best_weights)
 
     def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:

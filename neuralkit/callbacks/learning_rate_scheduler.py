@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import inspect
-import math
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
-
+from .._validation import check_number
 from .base import Callback
 
 __all__ = ["LearningRateScheduler"]
@@ -43,11 +41,11 @@ class LearningRateScheduler(Callback):
         optimizer = self.model.optimizer
         lr = (self.schedule(epoch, optimizer.learning_rate) if self._two_args
               else self.schedule(epoch))
-        if isinstance(lr, (bool, np.bool_)) or not isinstance(lr, (int, float, np.integer, np.floating)) \
-                or not math.isfinite(lr) or lr <= 0:
+        try:
+            optimizer.learning_rate = check_number(lr, "learning_rate", 0.0)
+        except (TypeError, ValueError):
             raise ValueError(f"LearningRateScheduler: schedule returned {lr!r} for epoch {epoch}; "
-                             "expected a finite number > 0.")
-        optimizer.learning_rate = float(lr)
+                             "expected a finite number > 0.") from None
 
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         if logs is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from .._validation import check_number
 from .base import Callback
 
 __all__ = []
@@ -38,9 +39,7 @@ class _Monitor(Callback):
         owner = type(self).__name__
         if not isinstance(monitor, str):
             raise TypeError(f"{owner}: monitor must be a log name such as 'val_loss'; got {monitor!r}.")
-        if isinstance(min_delta, bool) or not isinstance(min_delta, (int, float)) or not (
-                math.isfinite(min_delta) and min_delta >= 0):
-            raise ValueError(f"{owner}: min_delta must be a finite number >= 0; got {min_delta!r}.")
+        min_delta = check_number(min_delta, f"{owner}: min_delta", 0.0, low_inclusive=True)
         self.monitor = monitor
         self.mode_max = _is_max_mode(monitor, mode, owner)
         self.min_delta = float(min_delta)

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from .._numerics import sigmoid, softmax
+from .._validation import check_number
 from .base import Layer
 
 __all__ = ["Linear", "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Softmax"]
@@ -73,11 +74,7 @@ class LeakyReLU(Layer):
     def __init__(self, alpha: float = 0.01, name: str | None = None, input_dim: int | None = None,
                  input_shape: tuple[int, ...] | None = None):
         super().__init__(name=name, input_dim=input_dim, input_shape=input_shape)
-        if not isinstance(alpha, (int, float, np.floating, np.integer)) or isinstance(alpha, bool):
-            raise TypeError(f"alpha must be a number; got {alpha!r}.")
-        if not np.isfinite(alpha) or alpha < 0:
-            raise ValueError(f"alpha must be a finite number >= 0; got {alpha}.")
-        self.alpha = float(alpha)
+        self.alpha = check_number(alpha, "alpha", 0.0, low_inclusive=True)
 
     def forward(self, Z: np.ndarray, training: bool = True) -> np.ndarray:
         positive = Z > 0

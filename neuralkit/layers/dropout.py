@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from .._validation import check_number
 from .base import Layer
 
 __all__ = ["Dropout"]
@@ -35,11 +36,8 @@ class Dropout(Layer):
     def __init__(self, rate: float, name: str | None = None, input_dim: int | None = None,
                  input_shape: tuple[int, ...] | None = None) -> None:
         super().__init__(name=name, input_dim=input_dim, input_shape=input_shape)
-        if isinstance(rate, bool) or not isinstance(rate, (int, float, np.integer, np.floating)):
-            raise TypeError(f"rate must be a number in [0, 1); got {rate!r} ({type(rate).__name__}).")
-        if not 0 <= rate < 1:
-            raise ValueError(f"rate must be in [0, 1) (the fraction of units dropped); got {rate!r}.")
-        self.rate = float(rate)
+        self.rate = check_number(rate, "rate", 0.0, 1.0, low_inclusive=True,
+                                 hint=" It is the fraction of the units dropped.")
 
     def forward(self, A: np.ndarray, training: bool = True) -> np.ndarray:
         if not training or self.rate == 0.0:

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from .. import optimizers as _optimizers
-from .._validation import check_positive_int, check_targets_for_loss, check_X, check_XY
+from .._validation import check_number, check_positive_int, check_targets_for_loss, check_X, check_XY
 from ..callbacks import Callback, CallbackList, History, ProgressBar
 from ..losses import Loss
 from . import data_adapters as _adapters
@@ -103,8 +103,8 @@ class Trainer:
         batch_size = check_positive_int(batch_size, "batch_size")
         if verbose not in (0, 1, 2) or isinstance(verbose, bool):
             raise ValueError(f"verbose must be 0, 1 or 2; got {verbose!r}.")
-        if not isinstance(validation_split, (int, float)) or not 0 <= validation_split < 1:
-            raise ValueError(f"validation_split must be a number in [0, 1); got {validation_split!r}.")
+        validation_split = check_number(validation_split, "validation_split", 0.0, 1.0,
+                                        low_inclusive=True)
         callbacks = _check_callbacks(callbacks)
         self._require_layers("fit")
         loss = self._resolved_loss()
