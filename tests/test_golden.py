@@ -3,7 +3,8 @@
 The recording (``tests/golden/golden.npz``) was made by ``python tests/golden/runs.py``; see
 that module for the runs. Bit-for-bit equality is asserted where the libraries and BLAS
 kernels are those of the recording (``env.json``); elsewhere the last bits of a matrix
-product may differ, and the runs are compared to a tolerance instead.
+product may differ, and the runs are compared to a tolerance instead. The plain path (fast
+paths off, :func:`neuralkit.config.set_fast_paths`) must give the same numbers.
 """
 
 import json
@@ -11,14 +12,24 @@ import json
 import numpy as np
 import pytest
 
+from neuralkit import config
 from tests.golden import runs
 
 RECORDED = dict(np.load(runs.GOLDEN, allow_pickle=False))  # our own file, written by runs.py
 SAME_MACHINE = json.loads(runs.ENVIRONMENT.read_text()) == runs.environment()
 
 
+@pytest.fixture(params=[True, False], ids=["fast-paths", "plain-path"])
+def fast_paths(request):
+    """Each run twice: with the training step's fast paths, and with the plain path only
+    (every layer's public forward and backward, the guard's snapshot for every update)."""
+    previous = config.set_fast_paths(request.param)
+    yield request.param
+    config.set_fast_paths(previous)
+
+
 @pytest.mark.parametrize("name", sorted(runs.RUNS))
-def test_golden_run_gives_the_recorded_numbers(name):
+def test_golden_run_gives_the_recorded_numbers(name, fast_paths):
     got = runs.compact(runs.RUNS[name]())
     expected = {key[len(name) + 1:]: value for key, value in RECORDED.items()
                 if key.startswith(f"{name}/")}
