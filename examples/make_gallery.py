@@ -1,4 +1,4 @@
-"""Regenerate the README's gallery: run every example in full and save its figure to docs/gallery/.
+"""Regenerate the gallery (docs/gallery.md): run every example in full, saving its figure to docs/gallery/.
 
 Run:  python examples/make_gallery.py --cat-dir DIR --fashion-npz FILE
       DIR holds the course's train_catvnoncat.h5 and test_catvnoncat.h5; FILE is a
