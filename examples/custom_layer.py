@@ -29,10 +29,11 @@ class PReLU(Layer):
         super().__init__(**kwargs)
         self.alpha_init = alpha_init
 
-    def build(self, input_dim: int) -> None:
-        self.params = {"alpha": np.full(input_dim, self.alpha_init, dtype=self.dtype)}
-        self.grads = {"alpha": np.zeros(input_dim, dtype=self.dtype)}
-        super().build(input_dim)
+    def build(self, input_shape: tuple[int, ...]) -> None:
+        # One alpha per unit: the shape of one example, (n,) after a Dense layer.
+        self.params = {"alpha": np.full(input_shape, self.alpha_init, dtype=self.dtype)}
+        self.grads = {"alpha": np.zeros(input_shape, dtype=self.dtype)}
+        super().build(input_shape)
 
     def forward(self, Z: np.ndarray, training: bool = True) -> np.ndarray:
         self.cache = Z

@@ -88,7 +88,7 @@ def check_layer(layer: Layer, X: np.ndarray, eps: float = 1e-6, seed: int = 0,
     X = np.array(X, dtype=np.float64)
     if X.ndim != 2:
         raise ValueError(f"X must be 2-D (m, n_in); got shape {X.shape}.")
-    layer._ensure_built(X.shape[1])
+    layer._ensure_built(X.shape[1:])
     with _Float64Params([layer]):
         G = np.random.default_rng(seed).standard_normal(layer.forward(X, True).shape)
 
