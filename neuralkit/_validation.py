@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 __all__ = ["to_float_array", "check_X", "check_XY", "check_targets_for_loss", "check_number",
-           "check_int", "check_positive_int", "check_shape"]
+           "check_int", "check_positive_int", "check_shape", "resolve"]
 
 
 def to_float_array(data: Any, name: str, dtype: np.dtype) -> np.ndarray:
@@ -152,6 +152,19 @@ def check_targets_for_loss(Y: np.ndarray, loss_name: str, n_outputs: int,
             f"{Y.min():g} to {Y.max():g}."
         )
     return Y
+
+
+def resolve(identifier: Any, base: type, registry: dict[str, type], what: str) -> Any:
+    """An instance of ``base``: ``identifier`` itself, a subclass of ``base`` made with its
+    defaults, or a name of ``registry`` (any case) made with its defaults."""
+    if isinstance(identifier, base):
+        return identifier
+    if isinstance(identifier, type) and issubclass(identifier, base):
+        return identifier()
+    if isinstance(identifier, str) and identifier.lower() in registry:
+        return registry[identifier.lower()]()
+    raise ValueError(f"{what} must be a {base.__name__} instance or one of {sorted(registry)}; "
+                     f"got {identifier!r}.")
 
 
 def check_shape(value: Any, name: str) -> tuple[int, ...]:

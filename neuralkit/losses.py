@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from ._numerics import ones, sigmoid, softmax
+from ._validation import resolve
 from .layers.activations import Sigmoid, Softmax
 from .layers.base import Layer
 
@@ -200,12 +201,4 @@ LOSSES: dict[str, type[Loss]] = {
 
 def get(identifier: str | Loss) -> Loss:
     """Resolve a loss by name ('mse', 'binary_crossentropy', 'categorical_crossentropy') or instance."""
-    if isinstance(identifier, Loss):
-        return identifier
-    if isinstance(identifier, type) and issubclass(identifier, Loss):
-        return identifier()
-    if isinstance(identifier, str) and identifier.lower() in LOSSES:
-        return LOSSES[identifier.lower()]()
-    raise ValueError(
-        f"loss must be a Loss instance or one of {sorted(LOSSES)}; got {identifier!r}."
-    )
+    return resolve(identifier, Loss, LOSSES, "loss")

@@ -14,7 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import check_number, check_positive_int
+from ._parameters import parameter_slots
+from ._validation import check_number, check_positive_int, resolve
 
 __all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "LBFGS", "OPTIMIZERS", "get"]
 
@@ -283,20 +284,19 @@ class LBFGS(Optimizer):
         fun : callable
             ``fun(theta) -> (J, dJ/dtheta)``; writes theta into the parameters (in place) first.
         """
-        slots = [(layer, name) for layer in layers for name in layer.params]
-        bounds = np.cumsum([0, *(layer.params[name].size for layer, name in slots)])
-        theta0 = np.concatenate([layer.params[name].ravel() for layer, name in slots])
-        theta0 = theta0.astype(np.float64)
+        slots = parameter_slots(layers)
+        bounds = np.cumsum([0, *(slot.value.size for slot in slots)])
+        theta0 = np.concatenate([slot.value.ravel() for slot in slots]).astype(np.float64)
         spans = list(zip(slots, bounds[:-1], bounds[1:], strict=True))
 
         def fun(theta: np.ndarray) -> tuple[float, np.ndarray]:
-            for (layer, name), lo, hi in spans:
-                param = layer.params[name]  # written in place: references stay valid
+            for slot, lo, hi in spans:
+                param = slot.value  # written in place: references stay valid
                 param[...] = theta[lo:hi].reshape(param.shape)
             value = float(evaluate())
             gradient = np.empty_like(theta0)
-            for (layer, name), lo, hi in spans:  # read afresh: a layer may rebind its grads
-                gradient[lo:hi] = np.ravel(layer.grads[name])
+            for slot, lo, hi in spans:  # read afresh: a layer may rebind its grads
+                gradient[lo:hi] = np.ravel(slot.grad)
             return value, gradient
 
         return theta0, fun
@@ -336,12 +336,4 @@ OPTIMIZERS: dict[str, type[Optimizer]] = {"sgd": SGD, "rmsprop": RMSprop, "adam"
 
 def get(identifier: str | Optimizer) -> Optimizer:
     """Resolve an optimizer by name ('sgd', 'rmsprop', 'adam', 'lbfgs', default settings) or instance."""
-    if isinstance(identifier, Optimizer):
-        return identifier
-    if isinstance(identifier, type) and issubclass(identifier, Optimizer):
-        return identifier()
-    if isinstance(identifier, str) and identifier.lower() in OPTIMIZERS:
-        return OPTIMIZERS[identifier.lower()]()
-    raise ValueError(
-        f"optimizer must be an Optimizer instance or one of {sorted(OPTIMIZERS)}; got {identifier!r}."
-    )
+    return resolve(identifier, Optimizer, OPTIMIZERS, "optimizer")

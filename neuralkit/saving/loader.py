@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from .._parameters import parameter_slots
 from ..errors import ModelFileError
 from ..layers.base import Layer
 from ..losses import Loss
@@ -199,8 +200,7 @@ class Loader:
         if state is None or optimizer is None:
             return
         iterations = self.field(state, "iterations", int, "optimizer state")
-        keys = {f"{layer.name}/{name}": layer.params[name]
-                for layer in model.layers for name in layer.params}
+        keys = {slot.key: slot.value for slot in parameter_slots(model.layers)}
         slots: dict[str, dict[str, np.ndarray]] = {}
         for entry in self.field(state, "slots", list, "optimizer state"):
             if not (isinstance(entry, list) and len(entry) == 3):
