@@ -12,6 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
+from tests.helpers import write_catvnoncat
+
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
 
@@ -23,21 +25,6 @@ def run_example(name, *args, cwd):
                             env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     return result.stdout
-
-
-def write_catvnoncat(directory, m_train, m_test):
-    """Tiny HDF5 files in the layout of the course's train/test_catvnoncat.h5."""
-    import h5py
-
-    rng = np.random.default_rng(0)
-    paths = []
-    for split, m in (("train", m_train), ("test", m_test)):
-        path = directory / f"{split}_catvnoncat.h5"
-        with h5py.File(path, "w") as f:
-            f.create_dataset(f"{split}_set_x", data=rng.integers(0, 256, (m, 64, 64, 3), dtype=np.uint8))
-            f.create_dataset(f"{split}_set_y", data=np.arange(m) % 2)
-        paths.append(path)
-    return paths
 
 
 def _saved_png(path):
@@ -75,7 +62,7 @@ def test_planar_flower(tmp_path):
 
 
 def test_cat_classifier_on_tiny_files(tmp_path):
-    train, test = write_catvnoncat(tmp_path, m_train=6, m_test=4)
+    (train, test), _ = write_catvnoncat(tmp_path, m_train=6, m_test=4)
     out = run_example("cat_classifier.py", train, test, "--quick", "--save", tmp_path / "cat.png",
                       cwd=tmp_path)
     assert "X (6, 12288)" in out and "cost after iteration 0:" in out

@@ -8,21 +8,9 @@ import numpy as np
 import pytest
 
 from neuralkit import Sequential, gradcheck, losses
-from neuralkit.layers import Dense, Layer, Linear, Sigmoid, Softmax
+from neuralkit.layers import Dense, Linear, Sigmoid, Softmax
 from neuralkit.losses import BinaryCrossEntropy, CategoricalCrossEntropy, MeanSquaredError
-
-
-class Spy(Layer):
-    """Identity that records what flows through it (forward input, backward gradient)."""
-
-    def forward(self, Z, training=True):
-        self.cache = None
-        self.seen_forward = Z.copy()
-        return Z
-
-    def backward(self, dA):
-        self.seen_backward = dA.copy()
-        return dA
+from tests.helpers import Spy
 
 
 def _sigmoid(Z):

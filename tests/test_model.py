@@ -9,28 +9,14 @@ import pytest
 
 from neuralkit import Sequential
 from neuralkit.callbacks import Callback, History
-from neuralkit.layers import Dense, Layer, Linear, ReLU, Sigmoid, Softmax, Tanh
+from neuralkit.layers import Dense, Linear, ReLU, Sigmoid, Softmax, Tanh
 from neuralkit.losses import BinaryCrossEntropy, CategoricalCrossEntropy, MeanSquaredError
 from neuralkit.optimizers import SGD, Adam, RMSprop
-
-
-class Spy(Layer):
-    """Identity that records the dtypes flowing through it."""
-
-    def forward(self, Z, training=True):
-        self.cache = None
-        self.forward_dtypes = getattr(self, "forward_dtypes", set()) | {Z.dtype}
-        return Z
-
-    def backward(self, dA):
-        self.backward_dtypes = getattr(self, "backward_dtypes", set()) | {dA.dtype}
-        return dA
+from tests.helpers import Spy, assert_parameters_close, assert_same_parameters, binary_data
 
 
 def _binary_data(m=10, seed=0):
-    rng = np.random.default_rng(seed)
-    X = rng.standard_normal((m, 2))
-    return X, (X[:, 0] + 0.5 * X[:, 1] > 0).astype(float)
+    return binary_data(m, 2, lambda X: X[:, 0] + 0.5 * X[:, 1], seed)
 
 
 def _sigmoid(z):
@@ -75,8 +61,7 @@ def test_add_and_constructor_give_the_same_model():
     for layer in (Dense(3, input_dim=2), ReLU(), Dense(1)):
         b.add(layer)
     assert [type(layer) for layer in a.layers] == [type(layer) for layer in b.layers]
-    for key, value in a.get_parameters().items():
-        np.testing.assert_array_equal(value, b.get_parameters()[key])
+    assert_same_parameters(a, b)
 
 
 def test_add_rejects_non_layers_and_duplicates():
@@ -166,8 +151,7 @@ def test_history_loss_is_mean_of_batch_losses_before_each_update(m, batch_size):
     np.testing.assert_allclose(history.history["loss"], expected_loss, rtol=1e-12)
     assert history.history["accuracy"] == expected_acc
     assert history.epoch == list(range(epochs))
-    for key, value in model.get_parameters().items():
-        np.testing.assert_allclose(value, p[key], rtol=1e-12, atol=1e-15)
+    assert_parameters_close(model, p, rtol=1e-12, atol=1e-15)
 
 
 def test_history_with_shuffle_matches_the_batch_logs():
@@ -329,8 +313,7 @@ def test_set_parameters_round_trip_and_bias_shapes():
     a = Sequential([Dense(4, input_dim=3), ReLU(), Dense(1)], seed=0)
     b = Sequential([Dense(4, input_dim=3), ReLU(), Dense(1)], seed=1)
     b.set_parameters(a.get_parameters())
-    for key, value in a.get_parameters().items():
-        np.testing.assert_array_equal(b.get_parameters()[key], value)
+    assert_same_parameters(b, a)
     X = np.random.default_rng(2).standard_normal((5, 3))
     np.testing.assert_array_equal(a.predict(X), b.predict(X))
     flat = {k: (v.ravel() if k.startswith("b") else v) for k, v in a.get_parameters().items()}
@@ -355,8 +338,7 @@ def test_set_parameters_missing_key():
     before = model.get_parameters()
     with pytest.raises(ValueError, match=r"missing key 'b2'.*\(1,\)"):
         model.set_parameters(params)
-    for key, value in model.get_parameters().items():
-        np.testing.assert_array_equal(value, before[key])
+    assert_same_parameters(model, before)
 
 
 def test_set_parameters_shape_mismatch_names_key_and_both_shapes():
@@ -366,8 +348,7 @@ def test_set_parameters_shape_mismatch_names_key_and_both_shapes():
     params["W2"] = np.zeros((4, 1))  # ...but W2 is wrong, so nothing may change
     with pytest.raises(ValueError, match=r"'W2' has shape \(4, 1\); expected \(1, 4\)"):
         model.set_parameters(params)
-    for key, value in model.get_parameters().items():
-        np.testing.assert_array_equal(value, before[key])
+    assert_same_parameters(model, before)
 
 
 def test_set_parameters_unknown_key_and_not_built():
@@ -422,8 +403,7 @@ def test_same_seed_is_bit_identical_and_global_state_untouched():
     after = np.random.get_state()
     assert state[0] == after[0] and np.array_equal(state[1], after[1]) and state[2:] == after[2:]
     assert h1 == h2
-    for key in p1:
-        assert np.array_equal(p1[key], p2[key])
+    assert_same_parameters(p1, p2)
     p3, h3 = _trained(4)
     assert not np.array_equal(p1["W1"], p3["W1"])
     assert h1 != h3

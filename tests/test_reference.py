@@ -12,11 +12,8 @@ import importlib.util
 import inspect
 import json
 import math
-import os
-import subprocess
 import sys
 import textwrap
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -43,8 +40,8 @@ from neuralkit.reference import (
 )
 from neuralkit.reference import layers as ref_layers
 from neuralkit.reference import losses as ref_losses
+from tests.helpers import ROOT, run_python
 
-ROOT = Path(__file__).resolve().parents[1]
 BENCHMARK = ROOT / "benchmarks" / "vectorization.py"
 TOL = 1e-12
 
@@ -470,14 +467,12 @@ def _load_benchmark(monkeypatch):
 
 def test_benchmark_smallest_configuration_agrees(tmp_path):
     out_json, out_png = tmp_path / "results.json", tmp_path / "plot.png"
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
-    done = subprocess.run(
+    done = run_python(
         # Numerical warnings are errors, as in the suite (third-party import noise is not).
-        [sys.executable, "-W", "error::RuntimeWarning", str(BENCHMARK), "--smallest", "--no-progress",
-         "--json", str(out_json), "--plot", str(out_png)],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
+        ["-W", "error::RuntimeWarning", BENCHMARK, "--smallest", "--no-progress",
+         "--json", out_json, "--plot", out_png],
+        cwd=tmp_path,
     )
-    assert done.returncode == 0, done.stderr
     results = json.loads(out_json.read_text())
     assert [r["case"] for r in results] == ["dot", "logreg_step", "dense", "epoch"]
     for r in results:

@@ -11,13 +11,11 @@ from neuralkit import Sequential, gradcheck
 from neuralkit.layers import Dense, Dropout, ReLU, Sigmoid, Softmax, Tanh
 from neuralkit.optimizers import SGD, Adam
 from neuralkit.regularizers import L2
+from tests.helpers import SameDraws, binary_data
 
 
 def _data(m=24, n=4, seed=0):
-    rng = np.random.default_rng(seed)
-    X = rng.standard_normal((m, n))
-    y = (X[:, 0] - X[:, 1] > 0).astype(float)
-    return X, y
+    return binary_data(m, n, lambda X: X[:, 0] - X[:, 1], seed)
 
 
 def _twin(model_fn, params):
@@ -147,17 +145,6 @@ def test_l2_config_round_trip_and_bad_arguments():
 
 
 # ---------------------------------------------------------------------- Dropout
-class _SameMask:
-    """A stand-in generator whose random() gives the same numbers every call, so that a
-    dropout mask stays fixed while finite differences perturb the parameters."""
-
-    def __init__(self, seed):
-        self.seed = seed
-
-    def random(self, size, dtype=np.float64):
-        return np.random.default_rng(self.seed).random(size, dtype=dtype)
-
-
 def test_dropout_is_the_identity_outside_training():
     A = np.random.default_rng(0).standard_normal((5, 4))
     layer = Dropout(0.5)
@@ -189,13 +176,13 @@ def test_dropout_backward_uses_the_forward_mask():
 
 def test_dropout_gradient_checks_alone_and_in_a_model():
     layer = Dropout(0.4)
-    layer.rng = _SameMask(0)
+    layer.rng = SameDraws(0)
     errors = gradcheck.check_layer(layer, np.random.default_rng(0).standard_normal((6, 5)))
     assert errors["X"] < 1e-7
     X, y = _data(m=12)
     model = Sequential([Dense(6, input_dim=4, l2=0.01), ReLU(), Dropout(0.5), Dense(1), Sigmoid()],
                        seed=4)
-    model.layers[2].rng = _SameMask(1)
+    model.layers[2].rng = SameDraws(1)
     errors = gradcheck.check_model(model, X, y)
     assert max(errors.values()) < 1e-7
 
