@@ -12,6 +12,7 @@ from neuralkit.callbacks import Callback, History
 from neuralkit.layers import Dense, Linear, ReLU, Sigmoid, Softmax, Tanh
 from neuralkit.losses import BinaryCrossEntropy, CategoricalCrossEntropy, MeanSquaredError
 from neuralkit.optimizers import SGD, Adam, RMSprop
+from tests import course_oracle as oracle
 from tests.helpers import Spy, assert_parameters_close, assert_same_parameters, binary_data
 
 
@@ -19,35 +20,27 @@ def _binary_data(m=10, seed=0):
     return binary_data(m, 2, lambda X: X[:, 0] + 0.5 * X[:, 1], seed)
 
 
-def _sigmoid(z):
-    return 1 / (1 + np.exp(-z))
+# The course's formulas for _small_net (Dense-Tanh-Dense-Sigmoid, binary cross-entropy from the
+# logits: dZ = A - Y), in neuralkit's rows layout.
+NET = {"activations": ["tanh", "sigmoid"], "layout": "rows"}
 
 
 def _net_forward(p, X):
-    """Rows layout, written from the course formulas: Z = A_prev W^T + b^T."""
-    Z1 = X @ p["W1"].T + p["b1"].T
-    A1 = np.tanh(Z1)
-    A2 = _sigmoid(A1 @ p["W2"].T + p["b2"].T)
-    return A1, A2
+    """A[2], the network's output."""
+    return oracle.L_model_forward(X, p, **NET)[0]
 
 
 def _bce(A, y):
-    return float(-np.mean(y * np.log(A) + (1 - y) * np.log(1 - A)))
+    return oracle.compute_cost(A, y, "binary_crossentropy", layout="rows")
 
 
 def _net_sgd_step(p, X, y, lr):
     """One SGD step on a batch; returns the batch loss and accuracy count before the update."""
-    m = X.shape[0]
-    A1, A2 = _net_forward(p, X)
-    loss = _bce(A2, y)
-    correct = int(np.sum((A2 > 0.5) == (y > 0.5)))
-    dZ2 = (A2 - y) / m
-    dW2, db2 = dZ2.T @ A1, dZ2.sum(axis=0)[:, None]
-    dZ1 = (dZ2 @ p["W2"]) * (1 - A1**2)
-    dW1, db1 = dZ1.T @ X, dZ1.sum(axis=0)[:, None]
-    new = {"W1": p["W1"] - lr * dW1, "b1": p["b1"] - lr * db1, "W2": p["W2"] - lr * dW2,
-           "b2": p["b2"] - lr * db2}
-    return loss, correct, new
+    A, caches = oracle.L_model_forward(X, p, **NET)
+    loss = _bce(A, y)
+    correct = int(np.sum((A > 0.5) == (y > 0.5)))
+    grads = oracle.L_model_backward(A, y, caches, loss="binary_crossentropy", fused_output=True, **NET)
+    return loss, correct, oracle.update_parameters(p, grads, lr)
 
 
 def _small_net(seed=0, **kwargs):
@@ -181,7 +174,7 @@ def test_validation_data_gives_val_loss_and_val_metrics():
     val_loss, val_acc = [], []
     for _ in range(3):
         _, _, p = _net_sgd_step(p, X, y[:, None], 0.5)
-        A = _net_forward(p, Xv)[1]
+        A = _net_forward(p, Xv)
         val_loss.append(_bce(A, yv[:, None]))
         val_acc.append(float(np.mean((A[:, 0] > 0.5) == (yv > 0.5))))
     history = model.fit(X, y, epochs=3, batch_size=10, validation_data=(Xv, yv), verbose=0)
@@ -197,7 +190,7 @@ def test_validation_split_holds_out_the_last_samples():
     p = model.get_parameters()
     # 30% of 10: the last 3 samples, taken before any shuffling; 7 are trained on.
     loss, _, p = _net_sgd_step(p, X[:7], y[:7, None], 0.5)
-    val = _bce(_net_forward(p, X[7:])[1], y[7:, None])
+    val = _bce(_net_forward(p, X[7:]), y[7:, None])
     history = model.fit(X, y, epochs=1, batch_size=32, validation_split=0.3, verbose=0)
     assert history.history["loss"][0] == pytest.approx(loss, rel=1e-12)
     assert history.history["val_loss"][0] == pytest.approx(val, rel=1e-12)
@@ -219,7 +212,7 @@ def test_predict_in_batches_equals_predict_whole_and_the_formulas():
     assert whole.shape == (50, 1)
     for batch_size in (1, 7, 50, 64):
         np.testing.assert_allclose(model.predict(X, batch_size=batch_size), whole, rtol=1e-14)
-    np.testing.assert_allclose(whole, _net_forward(model.get_parameters(), X)[1], rtol=1e-13)
+    np.testing.assert_allclose(whole, _net_forward(model.get_parameters(), X), rtol=1e-13)
     # predict accepts Python lists and does not keep the batch in the layers' caches.
     np.testing.assert_allclose(model.predict(X[:3].tolist()), whole[:3], rtol=1e-14)
     with pytest.raises(RuntimeError, match="before forward"):
@@ -230,10 +223,10 @@ def test_evaluate_returns_loss_and_metrics():
     X, y = _binary_data(30)
     model = _small_net()
     model.compile(loss="binary_crossentropy", metrics=["accuracy", "mae"])
-    A = _net_forward(model.get_parameters(), X)[1][:, 0]
+    A = _net_forward(model.get_parameters(), X)[:, 0]
     result = model.evaluate(X, y)
     assert set(result) == {"loss", "accuracy", "mae"}
-    assert result["loss"] == pytest.approx(_bce(A, y), rel=1e-12)
+    assert result["loss"] == pytest.approx(_bce(A[:, None], y[:, None]), rel=1e-12)
     assert result["accuracy"] == float(np.mean((A > 0.5) == (y == 1)))
     assert result["mae"] == pytest.approx(float(np.mean(np.abs(A - y))), rel=1e-12)
     small_batches = model.evaluate(X, y, batch_size=7)

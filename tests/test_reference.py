@@ -1,7 +1,7 @@
 """neuralkit.reference: every looped twin against its vectorized twin, and the benchmark's agreement.
 
 Oracles: the vectorized layers and losses (independently written), the course's column-layout
-logistic-regression formulas written out here, math.fsum for the dot product, and finite
+logistic-regression formulas (tests/course_oracle.py), math.fsum for the dot product, and finite
 differences for the logistic gradient. Float64 throughout, tolerance ~1e-12.
 """
 
@@ -40,6 +40,7 @@ from neuralkit.reference import (
 )
 from neuralkit.reference import layers as ref_layers
 from neuralkit.reference import losses as ref_losses
+from tests import course_oracle as oracle
 from tests.helpers import ROOT, run_python
 
 BENCHMARK = ROOT / "benchmarks" / "vectorization.py"
@@ -343,14 +344,13 @@ def test_looped_sequential_trains_exactly_like_vectorized_mse():
 
 # ---------------------------------------------------------------------- logistic regression, dot
 def _course_logistic_step(X_course, Y, w, b, alpha):
-    """The course's vectorized step, samples as columns, written out from the notes."""
-    m = X_course.shape[1]
-    Z = np.dot(w.T, X_course) + b
-    A = 1 / (1 + np.exp(-Z))
-    cost = -np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / m
-    dZ = A - Y
-    dw = np.dot(X_course, dZ.T) / m
-    db = np.sum(dZ) / m
+    """The course's vectorized step, samples as columns: logistic regression is the one-layer
+    network W = w^T with a sigmoid, backpropagation from dZ = A - Y (tests/course_oracle.py)."""
+    params = {"W1": w.T, "b1": b}
+    A, caches = oracle.L_model_forward(X_course, params, ["sigmoid"])
+    cost = oracle.compute_cost(A, Y)
+    grads = oracle.L_model_backward(A, Y, caches, ["sigmoid"], fused_output=True)
+    dw, db = grads["dW1"].T, float(grads["db1"])
     return w - alpha * dw, b - alpha * db, cost, dw, db
 
 
