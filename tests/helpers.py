@@ -8,6 +8,7 @@ neuralkit's numbers, are in ``tests/course_oracle.py``.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +18,7 @@ import numpy as np
 from neuralkit.layers import Layer
 
 ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples"
 
 
 # ---------------------------------------------------------------------- data
@@ -148,3 +150,21 @@ def run_python(args, *, cwd, timeout=120, env=None):
                             text=True, env=python_env() if env is None else env, timeout=timeout)
     assert result.returncode == 0, result.stderr
     return result
+
+
+# ---------------------------------------------------------------------- the repository stays clean
+_TOOL_CACHES = {"__pycache__", ".pytest_cache", ".ruff_cache", ".mypy_cache"}
+
+
+def repository_files(root=ROOT):
+    """What a test could have left in the repository: git's untracked and ignored entries
+    (``git status --porcelain --ignored``; tool caches left out), or, outside a git checkout,
+    the names in the repository's root folder."""
+    git = shutil.which("git")
+    if git and (root / ".git").exists():
+        out = subprocess.run([git, "status", "--porcelain", "-z", "--ignored"], cwd=root,
+                             capture_output=True, text=True, check=True).stdout
+        entries = {entry[3:] for entry in out.split("\0") if entry[:2] in ("??", "!!")}
+    else:
+        entries = set(os.listdir(root))
+    return {e for e in entries if not _TOOL_CACHES & set(Path(e).parts)}

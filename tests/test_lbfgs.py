@@ -154,17 +154,10 @@ def test_sklearn_estimator_with_lbfgs_has_no_partial_fit():
     assert not hasattr(clf, "partial_fit")
 
 
-def test_the_example_shows_lbfgs_ahead_of_sgd_and_adam():
-    import os
+def test_the_example_shows_lbfgs_ahead_of_sgd_and_adam(run_example):
     import re
-    import subprocess
-    import sys
-    from pathlib import Path
 
-    root = Path(__file__).resolve().parents[1]
-    env = {**os.environ, "PYTHONPATH": str(root)}
-    out = subprocess.run([sys.executable, "-W", "error", str(root / "examples" / "lbfgs_vs_sgd.py")],
-                         capture_output=True, text=True, env=env, timeout=120, check=True).stdout
+    out = run_example("lbfgs_vs_sgd.py", warnings_as_errors=True)
     train = {name: float(mse) for name, mse in
              re.findall(r"^(L-BFGS|SGD|Adam)\S*\s+(?:lr=\S+\s+)?(\d+\.\d+)", out, flags=re.M)}
     assert set(train) == {"L-BFGS", "SGD", "Adam"}, out

@@ -485,8 +485,8 @@ def test_benchmark_smallest_configuration_agrees(tmp_path):
     assert out_png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_benchmark_says_how_to_get_matplotlib(monkeypatch):
+def test_benchmark_says_how_to_get_matplotlib(monkeypatch, tmp_path):
     bench = _load_benchmark(monkeypatch)
     monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib -> ImportError
     with pytest.raises(SystemExit, match=r"--plot needs matplotlib.*pip install \"neuralkit\[plot\]\""):
-        bench.main(["--smallest", "--plot", "never.png"])
+        bench.main(["--smallest", "--plot", str(tmp_path / "never.png")])

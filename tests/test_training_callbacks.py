@@ -123,7 +123,7 @@ def test_restore_best_weights_is_not_applied_when_fit_is_cut_short():
     assert same_arrays(layer_params(model), snaps.params_at[3])
 
 
-def test_monitoring_a_value_fit_does_not_log_fails_before_training():
+def test_monitoring_a_value_fit_does_not_log_fails_before_training(tmp_path):
     X, y = _data()
     model = _model()
     before = layer_params(model)
@@ -131,7 +131,8 @@ def test_monitoring_a_value_fit_does_not_log_fails_before_training():
         model.fit(X, y, epochs=2, verbose=0, callbacks=[EarlyStopping()])
     with pytest.raises(ValueError, match="monitors 'val_mae'"):
         model.fit(X, y, epochs=2, verbose=0, validation_split=0.2,
-                  callbacks=[ModelCheckpoint("x.npz", monitor="val_mae", save_best_only=True)])
+                  callbacks=[ModelCheckpoint(tmp_path / "x.npz", monitor="val_mae",
+                                             save_best_only=True)])
     assert same_arrays(layer_params(model), before)
 
 
