@@ -1,23 +1,17 @@
 """The training benchmark runs end to end on its smallest workload (no timing is asserted)."""
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.helpers import ROOT, run_python
 
 
 def test_training_benchmark_runs_and_writes_json(tmp_path):
     out = tmp_path / "training.json"
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "training.py"), "--quick", "--repeats", "3",
-         "--workloads", "c", "--impls", "gemm_floor", "numpy_loop", "neuralkit", "--json", str(out)],
-        capture_output=True, text=True, env=env, timeout=300, check=False,
+    result = run_python(
+        [ROOT / "benchmarks" / "training.py", "--quick", "--repeats", "3",
+         "--workloads", "c", "--impls", "gemm_floor", "numpy_loop", "neuralkit", "--json", out],
+        cwd=tmp_path, timeout=300,
     )
-    assert result.returncode == 0, result.stderr
     assert "machine:" in result.stdout and "gemm_floor" in result.stdout
     report = json.loads(out.read_text())
     assert report["machine"]["cores"] >= 1

@@ -1,8 +1,9 @@
 """neuralkit.course: the course's procedural API computed by neuralkit's layers.
 
-Oracles: an independent procedural implementation of the week-4 formulas written here
-(column layout, the course's dAL start of backpropagation), the assignment's published
-initialization values, finite differences, and Sequential itself (agreement to 1e-12).
+Oracles: the independent procedural implementation of the week-4 formulas in
+tests/course_oracle.py (column layout, the course's dAL start of backpropagation, no clipping),
+the assignment's published initialization values, finite differences, and Sequential itself
+(agreement to 1e-12).
 """
 
 import numpy as np
@@ -11,44 +12,10 @@ import pytest
 from neuralkit import Sequential, course, gradcheck
 from neuralkit.layers import Dense, ReLU, Sigmoid, Tanh
 from neuralkit.optimizers import SGD
+from tests import course_oracle as oracle
 
 
-# ---------------------------------------------------------------------- the course, procedurally
-def _forward(X, params):
-    L = len(params) // 2
-    A, caches = X, []
-    for l in range(1, L + 1):
-        W, b = params[f"W{l}"], params[f"b{l}"]
-        Z = W @ A + b
-        caches.append((A, W, Z))
-        A = 1 / (1 + np.exp(-Z)) if l == L else np.maximum(0, Z)
-    return A, caches
-
-
-def _cost(AL, Y):
-    m = Y.shape[1]
-    return float(-np.sum(Y * np.log(AL) + (1 - Y) * np.log(1 - AL)) / m)
-
-
-def _backward(AL, Y, caches):
-    m = Y.shape[1]
-    L = len(caches)
-    grads = {}
-    dA = -(Y / AL - (1 - Y) / (1 - AL))
-    for l in range(L, 0, -1):
-        A_prev, W, Z = caches[l - 1]
-        if l == L:
-            s = 1 / (1 + np.exp(-Z))
-            dZ = dA * s * (1 - s)
-        else:
-            dZ = dA * (Z > 0)
-        grads[f"dW{l}"] = dZ @ A_prev.T / m
-        grads[f"db{l}"] = np.sum(dZ, axis=1, keepdims=True) / m
-        dA = W.T @ dZ
-        grads[f"dA{l - 1}"] = dA
-    return grads
-
-
+# ---------------------------------------------------------------------- helpers
 def _problem(dims=(4, 5, 3, 1), m=20, seed=0):
     rng = np.random.default_rng(seed)
     X = rng.standard_normal((dims[0], m))
@@ -89,17 +56,17 @@ def test_initialize_parameters_deep_leaves_the_global_generator_alone():
 def test_forward_cost_backward_match_the_procedural_course():
     X, Y, params = _problem()
     AL, caches = course.L_model_forward(X, params)
-    AL_ref, caches_ref = _forward(X, params)
+    AL_ref, caches_ref = oracle.L_model_forward(X, params)
     _close(AL, AL_ref)
     assert len(caches) == 3
-    for ((A_prev, W, b), Z), (A_prev_ref, W_ref, Z_ref), l in zip(caches, caches_ref, (1, 2, 3),
-                                                                 strict=True):
+    for ((A_prev, W, b), Z), ((A_prev_ref, W_ref, _), Z_ref), l in zip(caches, caches_ref, (1, 2, 3),
+                                                                      strict=True):
         _close(A_prev, A_prev_ref)
         _close(Z, Z_ref)
         assert np.array_equal(W, W_ref) and np.array_equal(b, params[f"b{l}"])
-    assert course.compute_cost(AL, Y) == pytest.approx(_cost(AL_ref, Y), rel=1e-12)
+    assert course.compute_cost(AL, Y) == pytest.approx(oracle.compute_cost(AL_ref, Y), rel=1e-12)
     grads = course.L_model_backward(AL, Y, caches)
-    grads_ref = _backward(AL_ref, Y, caches_ref)
+    grads_ref = oracle.L_model_backward(AL_ref, Y, caches_ref)
     assert sorted(grads) == sorted(grads_ref) == sorted(
         ["dA0", "dA1", "dA2", "dW1", "dW2", "dW3", "db1", "db2", "db3"])
     for key in grads_ref:
@@ -151,7 +118,7 @@ def test_bridge_and_sequential_agree_over_training():
 def test_predict_prints_accuracy_like_the_course(capsys):
     X, Y, params = _problem()
     p = course.predict(X, Y, params)
-    AL, _ = _forward(X, params)
+    AL, _ = oracle.L_model_forward(X, params)
     assert np.array_equal(p, (AL > 0.5).astype(float))
     expected = np.mean(p == Y)
     assert capsys.readouterr().out.strip() == f"Accuracy: {expected}"

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from neuralkit import datasets
+from tests.helpers import write_catvnoncat
 
 GENERATORS = [datasets.planar_flower, datasets.moons, datasets.spirals, datasets.xor,
               datasets.movie_ratings]
@@ -172,25 +173,6 @@ def test_load_npz_bad_files(tmp_path):
 
 
 # ---------------------------------------------------------------------- load_catvnoncat
-def write_catvnoncat(directory, m_train=5, m_test=3, size=64, seed=0):
-    """Tiny files with the course's layout."""
-    import h5py
-
-    rng = np.random.default_rng(seed)
-    paths, arrays = [], {}
-    for split, m in (("train", m_train), ("test", m_test)):
-        x = rng.integers(0, 256, (m, size, size, 3), dtype=np.uint8)
-        y = np.arange(m) % 2
-        path = directory / f"{split}_catvnoncat.h5"
-        with h5py.File(path, "w") as f:
-            f.create_dataset(f"{split}_set_x", data=x)
-            f.create_dataset(f"{split}_set_y", data=y)
-            f.create_dataset("list_classes", data=np.array([b"non-cat", b"cat"]))
-        paths.append(path)
-        arrays[split] = (x, y)
-    return paths, arrays
-
-
 def test_load_catvnoncat_flattens_like_the_course(tmp_path):
     (train, test), raw = write_catvnoncat(tmp_path)
     (X_train, y_train), (X_test, y_test) = datasets.load_catvnoncat(train, test)

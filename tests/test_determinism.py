@@ -1,15 +1,13 @@
 """Determinism: one seed, one result, bit for bit, in this process and in another one."""
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 import neuralkit
+from tests.helpers import python_env, run_python
 
 # Trains with a seed and prints a fingerprint of the parameters (their exact bytes) and of the
 # History (floats as their exact repr). Run here and in a fresh interpreter.
@@ -56,14 +54,10 @@ def test_same_seed_same_parameters_and_history_in_one_process():
         assert fingerprint(dtype, 8)["params"] != again["params"]  # the seed matters
 
 
-def test_same_seed_same_parameters_and_history_in_another_process():
+def test_same_seed_same_parameters_and_history_in_another_process(tmp_path):
     result, _ = _run_here()
-    root = Path(neuralkit.__file__).resolve().parent.parent
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")]),
-           "PYTHONHASHSEED": "12345"}
-    done = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True,
-                          env=env, timeout=120, check=False)
-    assert done.returncode == 0, done.stderr
+    root = Path(neuralkit.__file__).resolve().parent.parent  # the neuralkit imported here
+    done = run_python(["-c", SCRIPT], cwd=tmp_path, env=python_env(root, PYTHONHASHSEED="12345"))
     other = json.loads(done.stdout)
     assert other == result
     assert other["float32"]["params"] != other["float64"]["params"]

@@ -1,64 +1,35 @@
 """Every example runs, in its smoke mode, in a subprocess, and saves its figure
-(tests/test_examples.py checks more of what quickstart and custom_layer print).
+(tests/test_examples.py checks more of what quickstart and custom_layer print). The run_example
+fixture runs each in a temporary folder and checks that it wrote nothing into the repository.
 
 The cat and Fashion-MNIST examples read files the user gives: here they get tiny files
 written by the test in the same layouts (the real data is never needed).
 """
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-EXAMPLES = ROOT / "examples"
-
-
-def run_example(name, *args, cwd):
-    env = {**os.environ, "MPLBACKEND": "Agg",
-           "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    result = subprocess.run([sys.executable, str(EXAMPLES / name), *map(str, args)], cwd=cwd,
-                            env=env, capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stderr
-    return result.stdout
-
-
-def write_catvnoncat(directory, m_train, m_test):
-    """Tiny HDF5 files in the layout of the course's train/test_catvnoncat.h5."""
-    import h5py
-
-    rng = np.random.default_rng(0)
-    paths = []
-    for split, m in (("train", m_train), ("test", m_test)):
-        path = directory / f"{split}_catvnoncat.h5"
-        with h5py.File(path, "w") as f:
-            f.create_dataset(f"{split}_set_x", data=rng.integers(0, 256, (m, 64, 64, 3), dtype=np.uint8))
-            f.create_dataset(f"{split}_set_y", data=np.arange(m) % 2)
-        paths.append(path)
-    return paths
+from tests.helpers import write_catvnoncat
 
 
 def _saved_png(path):
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_quickstart(tmp_path):
-    out = run_example("quickstart.py", "--quick", "--save", tmp_path / "q.png", cwd=tmp_path)
+def test_quickstart(run_example, tmp_path):
+    out = run_example("quickstart.py", "--quick", "--save", tmp_path / "q.png", MPLBACKEND="Agg")
     accuracy = float(out.split("test accuracy ")[1].split()[0])
     assert 0.5 <= accuracy <= 1.0
     _saved_png(tmp_path / "q.png")
 
 
-def test_custom_layer(tmp_path):
-    out = run_example("custom_layer.py", "--save", tmp_path / "c.png", cwd=tmp_path)
+def test_custom_layer(run_example, tmp_path):
+    out = run_example("custom_layer.py", "--save", tmp_path / "c.png", MPLBACKEND="Agg")
     assert "PReLU alone, relative errors" in out and "learned slopes" in out
     _saved_png(tmp_path / "c.png")
 
 
-def test_movie_ratings(tmp_path):
-    out = run_example("movie_ratings.py", "--quick", "--save", tmp_path / "m.png", cwd=tmp_path)
+def test_movie_ratings(run_example, tmp_path):
+    out = run_example("movie_ratings.py", "--quick", "--save", tmp_path / "m.png", MPLBACKEND="Agg")
     assert "W = 0.502" in out  # the seed's worked update
     mse = float(out.split("test users: ")[1].split()[0])
     baseline = float(out.split("mean rating: ")[1].split(")")[0])
@@ -66,24 +37,24 @@ def test_movie_ratings(tmp_path):
     _saved_png(tmp_path / "m.png")
 
 
-def test_planar_flower(tmp_path):
-    out = run_example("planar_flower.py", "--quick", "--save", tmp_path / "f.png", cwd=tmp_path)
+def test_planar_flower(run_example, tmp_path):
+    out = run_example("planar_flower.py", "--quick", "--save", tmp_path / "f.png", MPLBACKEND="Agg")
     rows = [line.split() for line in out.splitlines() if line.strip().endswith("%")
             and line.split()[0].isdigit()]
     assert [int(row[0]) for row in rows] == [1, 2, 3, 4, 5, 20, 50]
     _saved_png(tmp_path / "f.png")
 
 
-def test_cat_classifier_on_tiny_files(tmp_path):
-    train, test = write_catvnoncat(tmp_path, m_train=6, m_test=4)
+def test_cat_classifier_on_tiny_files(run_example, tmp_path):
+    (train, test), _ = write_catvnoncat(tmp_path, m_train=6, m_test=4)
     out = run_example("cat_classifier.py", train, test, "--quick", "--save", tmp_path / "cat.png",
-                      cwd=tmp_path)
+                      MPLBACKEND="Agg")
     assert "X (6, 12288)" in out and "cost after iteration 0:" in out
     assert out.count("train accuracy") == 2  # the 2-layer and the 4-layer model
     _saved_png(tmp_path / "cat.png")
 
 
-def test_fashion_mnist_on_a_tiny_npz(tmp_path):
+def test_fashion_mnist_on_a_tiny_npz(run_example, tmp_path):
     rng = np.random.default_rng(0)
     path = tmp_path / "tiny.npz"
     np.savez(path, x_train=rng.integers(0, 256, (300, 28, 28), dtype=np.uint8),
@@ -91,7 +62,7 @@ def test_fashion_mnist_on_a_tiny_npz(tmp_path):
              x_test=rng.integers(0, 256, (50, 28, 28), dtype=np.uint8),
              y_test=(np.arange(50) % 10).astype(np.uint8))
     out = run_example("fashion_mnist_mlp.py", path, "--quick", "--save", tmp_path / "fm.png",
-                      cwd=tmp_path)
+                      MPLBACKEND="Agg")
     assert "train (270, 784)" in out and "Epoch 2/2" in out
     matrix = [line.split()[1:] for line in out.split("columns: predicted)")[1].splitlines()[2:12]]
     assert sum(int(v) for row in matrix for v in row) == 50  # every test image counted once

@@ -1,26 +1,13 @@
 """The examples run as a user runs them (a fresh interpreter, warnings as errors) and print
-what they promise."""
+what they promise. They run in a temporary folder (the run_example fixture): the figures they
+save land there, not in the repository."""
 
-import os
 import re
-import subprocess
-import sys
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
-def _run(script, *args):
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
-    result = subprocess.run([sys.executable, "-W", "error", str(ROOT / "examples" / script), *args],
-                            capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
-    assert result.returncode == 0, result.stderr
-    return result.stdout
-
-
-def test_quickstart_quick():
-    out = _run("quickstart.py", "--quick")
+def test_quickstart_quick(run_example, tmp_path):
+    out = run_example("quickstart.py", "--quick", warnings_as_errors=True)
+    assert (tmp_path / "quickstart.png").is_file()  # the default figure, in the working directory
     assert "Total params: 1,185" in out  # 2*32+32 + 32*32+32 + 32+1
     train = re.search(r"final training loss (\d+\.\d+), training accuracy (\d\.\d+)", out)
     test = re.search(r"test loss (\d+\.\d+), test accuracy (\d\.\d+)", out)
@@ -31,8 +18,9 @@ def test_quickstart_quick():
     assert float(train.group(1)) < 0.6931  # below the loss of a coin toss, log(2)
 
 
-def test_custom_layer_example():
-    out = _run("custom_layer.py")
+def test_custom_layer_example(run_example, tmp_path):
+    out = run_example("custom_layer.py", warnings_as_errors=True)
+    assert (tmp_path / "custom_layer.png").is_file()
     errors = re.findall(r"'([\w/]+)': '(\d\.\de[+-]\d+)'", out)
     names = [name for name, _ in errors]
     assert names == ["X", "alpha", "W1", "b1", "p_re_lu/alpha", "W2", "b2"], out

@@ -8,6 +8,7 @@ import pytest
 from neuralkit import Sequential
 from neuralkit.export import UnsupportedLayerError, register_converter, to_onnx
 from neuralkit.layers import Dense, Layer, LeakyReLU, Linear, ReLU, Sigmoid, Softmax, Tanh
+from tests.helpers import Square
 
 TOLERANCE = {"float32": 1e-6, "float64": 1e-12}
 
@@ -59,17 +60,6 @@ def test_graph_is_standard_onnx_with_a_dynamic_batch(tmp_path, dtype, elem):
     W = onnx.numpy_helper.to_array(next(i for i in loaded.graph.initializer if i.name == first.input[1]))
     np.testing.assert_array_equal(W, model.get_parameters()["W1"])    # the course's (n[1], n[0])
     assert [a.i for a in first.attribute if a.name == "transB"] == [1]
-
-
-class Square(Layer):
-    """A = Z**2."""
-
-    def forward(self, Z, training=True):
-        self.cache = Z
-        return Z ** 2
-
-    def backward(self, dA):
-        return 2 * self.cache * dA
 
 
 def test_a_layer_without_mapping_is_named_and_nothing_is_written(tmp_path):

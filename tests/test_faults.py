@@ -13,12 +13,11 @@ from neuralkit.callbacks import Callback, TerminateOnNaN
 from neuralkit.layers import Dense, Layer, ReLU, Sigmoid, Tanh
 from neuralkit.optimizers import SGD, Adam
 from neuralkit.training import fast_paths
+from tests.helpers import assert_same_state, binary_data, copy_state, layer_params, same_arrays
 
 
 def _data(m=50, seed=0):
-    rng = np.random.default_rng(seed)
-    X = rng.standard_normal((m, 3))
-    return X, (X[:, 0] - X[:, 1] > 0).astype(float)
+    return binary_data(m, 3, lambda X: X[:, 0] - X[:, 1], seed)
 
 
 def _model(dtype="float64", optimizer=None, seed=0):
@@ -26,24 +25,6 @@ def _model(dtype="float64", optimizer=None, seed=0):
                        seed=seed, dtype=dtype)
     model.compile("binary_crossentropy", optimizer or SGD(0.1, momentum=0.9), ["accuracy"])
     return model
-
-
-def _params(model):
-    return [p.copy() for layer in model.layers for p in layer.params.values()]
-
-
-def _state(optimizer):
-    return {k: {s: a.copy() for s, a in slots.items()} for k, slots in optimizer.state.items()}
-
-
-def _same(a, b):
-    return len(a) == len(b) and all(np.array_equal(x, y) for x, y in zip(a, b, strict=True))
-
-
-def _same_state(a, b):
-    return sorted(a) == sorted(b) and all(
-        sorted(a[k]) == sorted(b[k]) and all(np.array_equal(a[k][s], b[k][s]) for s in a[k])
-        for k in a)
 
 
 class Recorder(Callback):
@@ -63,7 +44,7 @@ class Recorder(Callback):
         self.epoch = epoch
 
     def on_batch_end(self, batch, logs=None):
-        self.after[(self.epoch, batch)] = (_params(self.model), _state(self.model.optimizer))
+        self.after[(self.epoch, batch)] = (layer_params(self.model), copy_state(self.model.optimizer))
         self.losses[(self.epoch, batch)] = logs["loss"]
 
     def on_train_end(self, logs=None):
@@ -103,8 +84,8 @@ def test_keyboard_interrupt_mid_epoch_keeps_a_consistent_model_and_history():
     assert spy.calls == ["train_begin", "train_end"]
     # Parameters and optimizer state: exactly those after epoch 2's fourth batch.
     params, state = rec_ref.after[(1, 3)]
-    assert _same(_params(model), params)
-    assert _same_state(_state(model.optimizer), state)
+    assert same_arrays(layer_params(model), params)
+    assert_same_state(copy_state(model.optimizer), state)
     history = model.history
     assert history.epoch == [0]
     assert history.history["loss"] == reference.history.history["loss"][:1]
@@ -152,8 +133,8 @@ def test_an_interrupt_inside_the_optimizer_step_undoes_the_whole_step(how):
     with pytest.raises(KeyboardInterrupt):
         model.fit(X, y, epochs=2, batch_size=8, verbose=0, callbacks=[rec])
     params, state = rec.after[(0, 3)]
-    assert _same(_params(model), params)
-    assert _same_state(_state(model.optimizer), state)
+    assert same_arrays(layer_params(model), params)
+    assert_same_state(copy_state(model.optimizer), state)
     assert model.optimizer.iterations == 4
     assert model.history.partial_epoch["batches"] == 4
 
@@ -173,7 +154,7 @@ def test_a_resumed_run_after_an_interrupted_step_equals_an_uninterrupted_run():
         model.fit(X, y, epochs=1, batch_size=50, verbose=0)
     model.optimizer.at_step = -1
     model.fit(X, y, epochs=1, batch_size=50, verbose=0)  # the step again, now complete
-    assert _same(_params(model), _params(straight))
+    assert same_arrays(layer_params(model), layer_params(straight))
 
 
 # ---------------------------------------------------------------- divergence
@@ -187,8 +168,8 @@ def test_a_nan_loss_stops_fit_with_epoch_batch_and_advice_and_finite_parameters(
         model.fit(X, y * 1e3, epochs=50, batch_size=10, verbose=0, callbacks=[rec])
     assert isinstance(info.value, FloatingPointError)
     last = max(rec.after)
-    assert _same(_params(model), rec.after[last][0])
-    assert all(np.isfinite(p).all() for p in _params(model))
+    assert same_arrays(layer_params(model), rec.after[last][0])
+    assert all(np.isfinite(p).all() for p in layer_params(model))
 
 
 @pytest.mark.parametrize("dtype, lr", [("float32", 1e39), ("float64", 1e308)])
@@ -207,8 +188,8 @@ def test_a_finite_loss_whose_update_overflows_is_rolled_back(dtype, lr):
     with pytest.raises(DivergenceError, match=r"epoch 1, batch 3 made parameter '.*' NaN or inf "
                                               r"although the loss \(.*\) was finite"):
         model.fit(X, y, epochs=1, batch_size=8, verbose=0, callbacks=[rec, Boost()])
-    assert all(np.isfinite(p).all() for p in _params(model))
-    assert _same(_params(model), rec.after[(0, 1)][0])
+    assert all(np.isfinite(p).all() for p in layer_params(model))
+    assert same_arrays(layer_params(model), rec.after[(0, 1)][0])
     assert model.optimizer.iterations == 2
     assert model.history.partial_epoch["batches"] == 2
 
@@ -235,8 +216,8 @@ def test_non_finite_gradients_with_a_finite_loss_never_reach_the_parameters():
     rec = Recorder()
     with pytest.raises(DivergenceError, match="epoch 1, batch 3 made parameter 'dense/W'"):
         model.fit(X, y, epochs=1, batch_size=8, verbose=0, callbacks=[rec])
-    assert _same(_params(model), rec.after[(0, 1)][0])
-    assert _same_state(_state(model.optimizer), rec.after[(0, 1)][1])
+    assert same_arrays(layer_params(model), rec.after[(0, 1)][0])
+    assert_same_state(copy_state(model.optimizer), rec.after[(0, 1)][1])
 
 
 def test_terminate_on_nan_turns_divergence_into_a_quiet_stop(capsys):
@@ -250,7 +231,7 @@ def test_terminate_on_nan_turns_divergence_into_a_quiet_stop(capsys):
     assert "TerminateOnNaN" in capsys.readouterr().err
     assert history is model.history and rec.calls[-1] == "train_end"
     assert all(np.isfinite(v) for v in history.history.get("loss", []))
-    assert _same(_params(model), rec.after[max(rec.after)][0])
+    assert same_arrays(layer_params(model), rec.after[max(rec.after)][0])
 
 
 def test_terminate_on_nan_stops_on_a_non_finite_validation_loss():
@@ -315,7 +296,7 @@ def test_an_exception_in_a_custom_layer_propagates_and_leaves_the_last_complete_
     with pytest.raises(RuntimeError, match="flaky layer failed") as info:
         model.fit(X, y, epochs=1, batch_size=8, verbose=0, callbacks=[rec, Trip()])
     assert info.traceback[-1].name == "forward"
-    assert _same(_params(model), rec.after[(0, 2)][0])
+    assert same_arrays(layer_params(model), rec.after[(0, 2)][0])
     flaky.fail = False
     model.fit(X, y, epochs=2, batch_size=8, verbose=0)
     assert np.isfinite(model.predict(X)).all()
@@ -365,7 +346,7 @@ def test_ctrl_c_while_a_plain_sgd_update_is_written_completes_the_update_then_st
     with pytest.raises(KeyboardInterrupt):
         model.fit(X, y, epochs=1, batch_size=8, verbose=0, callbacks=[rec])
     assert written.count(5) == 6  # the whole step was written
-    assert _same(_params(model), rec_ref.after[(0, 4)][0])
+    assert same_arrays(layer_params(model), rec_ref.after[(0, 4)][0])
     assert model.optimizer.iterations == 5
     assert model.history.partial_epoch["batches"] == 5
     assert model.history.partial_epoch["loss"] == pytest.approx(
@@ -393,7 +374,7 @@ def test_ctrl_c_between_updates_during_fit_stops_at_once(size):
     model = make()
     with pytest.raises(KeyboardInterrupt):
         model.fit(X, y, epochs=2, batch_size=8, verbose=0, callbacks=[Kill()])
-    assert _same(_params(model), rec_ref.after[(1, 3)][0])
+    assert same_arrays(layer_params(model), rec_ref.after[(1, 3)][0])
     assert model.history.partial_epoch["batches"] == 4
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
@@ -409,5 +390,5 @@ def test_plain_sgd_with_non_finite_gradients_still_never_reaches_the_parameters(
     rec = Recorder()
     with pytest.raises(DivergenceError, match="epoch 1, batch 3 made parameter 'dense/W'"):
         model.fit(X, y, epochs=1, batch_size=8, verbose=0, callbacks=[rec])
-    assert _same(_params(model), rec.after[(0, 1)][0])
+    assert same_arrays(layer_params(model), rec.after[(0, 1)][0])
     assert model.optimizer.iterations == 2

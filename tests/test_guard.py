@@ -8,6 +8,8 @@ from neuralkit._parameters import parameter_slots
 from neuralkit.layers import Dense, Layer, Tanh
 from neuralkit.optimizers import SGD, Adam, Optimizer
 from neuralkit.training.guard import _GATHER_LIMIT, UpdateGuard
+from tests.helpers import assert_same_state as _assert_state_equal
+from tests.helpers import copy_state as _copy_state
 
 
 class Holder(Layer):
@@ -27,20 +29,6 @@ class Holder(Layer):
 
 def _refs(layer):
     return parameter_slots([layer])
-
-
-def _copy_state(optimizer):
-    return {k: dict((s, v.copy() if isinstance(v, np.ndarray) else v) for s, v in slots.items())
-            for k, slots in optimizer.state.items()}
-
-
-def _assert_state_equal(a, b):
-    assert sorted(a) == sorted(b)
-    for key in a:
-        assert sorted(a[key]) == sorted(b[key])
-        for slot in a[key]:
-            x, y = a[key][slot], b[key][slot]
-            assert np.array_equal(x, y) if isinstance(x, np.ndarray) else x == y
 
 
 class FailingAt(Optimizer):

@@ -10,6 +10,7 @@ import pytest
 from neuralkit import Sequential, gradcheck
 from neuralkit.layers import Dense, Layer, LeakyReLU, Linear, ReLU, Sigmoid, Softmax, Tanh
 from neuralkit.optimizers import SGD, Adam, RMSprop
+from tests.helpers import binary_data
 
 ALL_LAYERS = [
     lambda: Dense(4),
@@ -287,9 +288,7 @@ class Scale(Layer):
 
 
 def _xor_like(m=40, seed=0):
-    rng = np.random.default_rng(seed)
-    X = rng.standard_normal((m, 2))
-    return X, (X[:, 0] * X[:, 1] > 0).astype(float)
+    return binary_data(m, 2, lambda X: X[:, 0] * X[:, 1], seed)
 
 
 def test_user_layer_passes_gradcheck_alone_and_in_a_model():

@@ -9,59 +9,38 @@ import pytest
 
 from neuralkit import Sequential
 from neuralkit.callbacks import Callback, History
-from neuralkit.layers import Dense, Layer, Linear, ReLU, Sigmoid, Softmax, Tanh
+from neuralkit.layers import Dense, Linear, ReLU, Sigmoid, Softmax, Tanh
 from neuralkit.losses import BinaryCrossEntropy, CategoricalCrossEntropy, MeanSquaredError
 from neuralkit.optimizers import SGD, Adam, RMSprop
-
-
-class Spy(Layer):
-    """Identity that records the dtypes flowing through it."""
-
-    def forward(self, Z, training=True):
-        self.cache = None
-        self.forward_dtypes = getattr(self, "forward_dtypes", set()) | {Z.dtype}
-        return Z
-
-    def backward(self, dA):
-        self.backward_dtypes = getattr(self, "backward_dtypes", set()) | {dA.dtype}
-        return dA
+from tests import course_oracle as oracle
+from tests.helpers import Spy, assert_parameters_close, assert_same_parameters, binary_data
 
 
 def _binary_data(m=10, seed=0):
-    rng = np.random.default_rng(seed)
-    X = rng.standard_normal((m, 2))
-    return X, (X[:, 0] + 0.5 * X[:, 1] > 0).astype(float)
+    return binary_data(m, 2, lambda X: X[:, 0] + 0.5 * X[:, 1], seed)
 
 
-def _sigmoid(z):
-    return 1 / (1 + np.exp(-z))
+# The course's formulas for _small_net (Dense-Tanh-Dense-Sigmoid, binary cross-entropy from the
+# logits: dZ = A - Y), in neuralkit's rows layout.
+NET = {"activations": ["tanh", "sigmoid"], "layout": "rows"}
 
 
 def _net_forward(p, X):
-    """Rows layout, written from the course formulas: Z = A_prev W^T + b^T."""
-    Z1 = X @ p["W1"].T + p["b1"].T
-    A1 = np.tanh(Z1)
-    A2 = _sigmoid(A1 @ p["W2"].T + p["b2"].T)
-    return A1, A2
+    """A[2], the network's output."""
+    return oracle.L_model_forward(X, p, **NET)[0]
 
 
 def _bce(A, y):
-    return float(-np.mean(y * np.log(A) + (1 - y) * np.log(1 - A)))
+    return oracle.compute_cost(A, y, "binary_crossentropy", layout="rows")
 
 
 def _net_sgd_step(p, X, y, lr):
     """One SGD step on a batch; returns the batch loss and accuracy count before the update."""
-    m = X.shape[0]
-    A1, A2 = _net_forward(p, X)
-    loss = _bce(A2, y)
-    correct = int(np.sum((A2 > 0.5) == (y > 0.5)))
-    dZ2 = (A2 - y) / m
-    dW2, db2 = dZ2.T @ A1, dZ2.sum(axis=0)[:, None]
-    dZ1 = (dZ2 @ p["W2"]) * (1 - A1**2)
-    dW1, db1 = dZ1.T @ X, dZ1.sum(axis=0)[:, None]
-    new = {"W1": p["W1"] - lr * dW1, "b1": p["b1"] - lr * db1, "W2": p["W2"] - lr * dW2,
-           "b2": p["b2"] - lr * db2}
-    return loss, correct, new
+    A, caches = oracle.L_model_forward(X, p, **NET)
+    loss = _bce(A, y)
+    correct = int(np.sum((A > 0.5) == (y > 0.5)))
+    grads = oracle.L_model_backward(A, y, caches, loss="binary_crossentropy", fused_output=True, **NET)
+    return loss, correct, oracle.update_parameters(p, grads, lr)
 
 
 def _small_net(seed=0, **kwargs):
@@ -75,8 +54,7 @@ def test_add_and_constructor_give_the_same_model():
     for layer in (Dense(3, input_dim=2), ReLU(), Dense(1)):
         b.add(layer)
     assert [type(layer) for layer in a.layers] == [type(layer) for layer in b.layers]
-    for key, value in a.get_parameters().items():
-        np.testing.assert_array_equal(value, b.get_parameters()[key])
+    assert_same_parameters(a, b)
 
 
 def test_add_rejects_non_layers_and_duplicates():
@@ -166,8 +144,7 @@ def test_history_loss_is_mean_of_batch_losses_before_each_update(m, batch_size):
     np.testing.assert_allclose(history.history["loss"], expected_loss, rtol=1e-12)
     assert history.history["accuracy"] == expected_acc
     assert history.epoch == list(range(epochs))
-    for key, value in model.get_parameters().items():
-        np.testing.assert_allclose(value, p[key], rtol=1e-12, atol=1e-15)
+    assert_parameters_close(model, p, rtol=1e-12, atol=1e-15)
 
 
 def test_history_with_shuffle_matches_the_batch_logs():
@@ -197,7 +174,7 @@ def test_validation_data_gives_val_loss_and_val_metrics():
     val_loss, val_acc = [], []
     for _ in range(3):
         _, _, p = _net_sgd_step(p, X, y[:, None], 0.5)
-        A = _net_forward(p, Xv)[1]
+        A = _net_forward(p, Xv)
         val_loss.append(_bce(A, yv[:, None]))
         val_acc.append(float(np.mean((A[:, 0] > 0.5) == (yv > 0.5))))
     history = model.fit(X, y, epochs=3, batch_size=10, validation_data=(Xv, yv), verbose=0)
@@ -213,7 +190,7 @@ def test_validation_split_holds_out_the_last_samples():
     p = model.get_parameters()
     # 30% of 10: the last 3 samples, taken before any shuffling; 7 are trained on.
     loss, _, p = _net_sgd_step(p, X[:7], y[:7, None], 0.5)
-    val = _bce(_net_forward(p, X[7:])[1], y[7:, None])
+    val = _bce(_net_forward(p, X[7:]), y[7:, None])
     history = model.fit(X, y, epochs=1, batch_size=32, validation_split=0.3, verbose=0)
     assert history.history["loss"][0] == pytest.approx(loss, rel=1e-12)
     assert history.history["val_loss"][0] == pytest.approx(val, rel=1e-12)
@@ -235,7 +212,7 @@ def test_predict_in_batches_equals_predict_whole_and_the_formulas():
     assert whole.shape == (50, 1)
     for batch_size in (1, 7, 50, 64):
         np.testing.assert_allclose(model.predict(X, batch_size=batch_size), whole, rtol=1e-14)
-    np.testing.assert_allclose(whole, _net_forward(model.get_parameters(), X)[1], rtol=1e-13)
+    np.testing.assert_allclose(whole, _net_forward(model.get_parameters(), X), rtol=1e-13)
     # predict accepts Python lists and does not keep the batch in the layers' caches.
     np.testing.assert_allclose(model.predict(X[:3].tolist()), whole[:3], rtol=1e-14)
     with pytest.raises(RuntimeError, match="before forward"):
@@ -246,10 +223,10 @@ def test_evaluate_returns_loss_and_metrics():
     X, y = _binary_data(30)
     model = _small_net()
     model.compile(loss="binary_crossentropy", metrics=["accuracy", "mae"])
-    A = _net_forward(model.get_parameters(), X)[1][:, 0]
+    A = _net_forward(model.get_parameters(), X)[:, 0]
     result = model.evaluate(X, y)
     assert set(result) == {"loss", "accuracy", "mae"}
-    assert result["loss"] == pytest.approx(_bce(A, y), rel=1e-12)
+    assert result["loss"] == pytest.approx(_bce(A[:, None], y[:, None]), rel=1e-12)
     assert result["accuracy"] == float(np.mean((A > 0.5) == (y == 1)))
     assert result["mae"] == pytest.approx(float(np.mean(np.abs(A - y))), rel=1e-12)
     small_batches = model.evaluate(X, y, batch_size=7)
@@ -329,8 +306,7 @@ def test_set_parameters_round_trip_and_bias_shapes():
     a = Sequential([Dense(4, input_dim=3), ReLU(), Dense(1)], seed=0)
     b = Sequential([Dense(4, input_dim=3), ReLU(), Dense(1)], seed=1)
     b.set_parameters(a.get_parameters())
-    for key, value in a.get_parameters().items():
-        np.testing.assert_array_equal(b.get_parameters()[key], value)
+    assert_same_parameters(b, a)
     X = np.random.default_rng(2).standard_normal((5, 3))
     np.testing.assert_array_equal(a.predict(X), b.predict(X))
     flat = {k: (v.ravel() if k.startswith("b") else v) for k, v in a.get_parameters().items()}
@@ -355,8 +331,7 @@ def test_set_parameters_missing_key():
     before = model.get_parameters()
     with pytest.raises(ValueError, match=r"missing key 'b2'.*\(1,\)"):
         model.set_parameters(params)
-    for key, value in model.get_parameters().items():
-        np.testing.assert_array_equal(value, before[key])
+    assert_same_parameters(model, before)
 
 
 def test_set_parameters_shape_mismatch_names_key_and_both_shapes():
@@ -366,8 +341,7 @@ def test_set_parameters_shape_mismatch_names_key_and_both_shapes():
     params["W2"] = np.zeros((4, 1))  # ...but W2 is wrong, so nothing may change
     with pytest.raises(ValueError, match=r"'W2' has shape \(4, 1\); expected \(1, 4\)"):
         model.set_parameters(params)
-    for key, value in model.get_parameters().items():
-        np.testing.assert_array_equal(value, before[key])
+    assert_same_parameters(model, before)
 
 
 def test_set_parameters_unknown_key_and_not_built():
@@ -422,8 +396,7 @@ def test_same_seed_is_bit_identical_and_global_state_untouched():
     after = np.random.get_state()
     assert state[0] == after[0] and np.array_equal(state[1], after[1]) and state[2:] == after[2:]
     assert h1 == h2
-    for key in p1:
-        assert np.array_equal(p1[key], p2[key])
+    assert_same_parameters(p1, p2)
     p3, h3 = _trained(4)
     assert not np.array_equal(p1["W1"], p3["W1"])
     assert h1 != h3

@@ -10,6 +10,8 @@ import pytest
 from neuralkit import Sequential, optimizers
 from neuralkit.layers import Dense, Linear
 from neuralkit.optimizers import SGD, Adam, Optimizer, RMSprop
+from tests import course_oracle as oracle
+from tests.helpers import assert_parameters_close
 
 STEPS = 7
 
@@ -204,14 +206,14 @@ def test_user_optimizer_in_fit():
     X, Y = rng.standard_normal((6, 2)), rng.standard_normal((6, 1))
     model = Sequential([Dense(1, input_dim=2), Linear()], seed=0)
     model.compile(loss="mse", optimizer=SignSGD(0.1))
-    W0, b0 = model.get_parameters()["W1"], model.get_parameters()["b1"]
+    start = model.get_parameters()
     model.fit(X, Y, epochs=1, batch_size=6, verbose=0)
-    # One step of batch sign-descent on MSE, by hand in the course's columns layout.
-    Z = W0 @ X.T + b0
-    dZ = 2 * (Z - Y.T) / 6
+    # One step of batch sign-descent on MSE: the course's gradient, in its columns layout.
+    AL, caches = oracle.L_model_forward(X.T, start, ["linear"])
+    grads = oracle.L_model_backward(AL, Y.T, caches, ["linear"], "mse")
     params = model.get_parameters()
-    np.testing.assert_allclose(params["W1"], W0 - 0.1 * np.sign(dZ @ X), rtol=1e-15)
-    np.testing.assert_allclose(params["b1"], b0 - 0.1 * np.sign(dZ.sum(axis=1, keepdims=True)), rtol=1e-15)
+    np.testing.assert_allclose(params["W1"], start["W1"] - 0.1 * np.sign(grads["dW1"]), rtol=1e-15)
+    np.testing.assert_allclose(params["b1"], start["b1"] - 0.1 * np.sign(grads["db1"]), rtol=1e-15)
     assert model.optimizer.iterations == 1
     assert all(s["count"] == 1 for s in model.optimizer.state.values())
 
@@ -230,17 +232,8 @@ def test_plain_sgd_with_full_batch_is_course_batch_gradient_descent(batch_size):
     X, Y = rng.standard_normal((10, 3)), rng.standard_normal((10, 2))
     model = Sequential([Dense(2, input_dim=3), Linear()], seed=0)
     model.compile(loss="mse", optimizer=SGD(learning_rate=0.1))
-    p = {k: v.copy() for k, v in model.get_parameters().items()}
-    m = 10
-    for _ in range(5):
-        # Course, columns layout: A_prev (n_x, m); cost (1/(m n_y)) sum((Z - Y)^2).
-        Z = p["W1"] @ X.T + p["b1"]
-        dZ = 2 * (Z - Y.T) / Y.shape[1]
-        dW = (1 / m) * dZ @ X
-        db = (1 / m) * np.sum(dZ, axis=1, keepdims=True)
-        p["W1"] = p["W1"] - 0.1 * dW
-        p["b1"] = p["b1"] - 0.1 * db
+    # The course's batch gradient descent, columns layout: A_prev (n_x, m); cost
+    # (1/(m n_y)) sum((Z - Y)^2).
+    p, _ = oracle.L_layer_model(X.T, Y.T, model.get_parameters(), 0.1, 5, ["linear"], "mse")
     model.fit(X, Y, epochs=5, batch_size=batch_size, verbose=0)
-    got = model.get_parameters()
-    for key in p:
-        np.testing.assert_allclose(got[key], p[key], rtol=1e-13)
+    assert_parameters_close(model.get_parameters(), p, rtol=1e-13)

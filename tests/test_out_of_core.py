@@ -1,9 +1,6 @@
 """Data larger than memory: memmaps read from their file, and iterables of batches."""
 
 import json
-import os
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -15,8 +12,7 @@ from neuralkit.callbacks import Callback, TerminateOnNaN
 from neuralkit.layers import Dense, ReLU, Sigmoid, Softmax, Tanh
 from neuralkit.optimizers import LBFGS
 from neuralkit.training import memmap
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.helpers import assert_parameters_close, assert_same_parameters, binary_data, run_python
 
 
 def _model(dtype="float64", out=1):
@@ -27,9 +23,7 @@ def _model(dtype="float64", out=1):
 
 
 def _data_set(m=300, n=5, seed=0):
-    rng = np.random.default_rng(seed)
-    X = rng.standard_normal((m, n))
-    return X, (X[:, 0] - X[:, 1] > 0).astype(float)
+    return binary_data(m, n, lambda X: X[:, 0] - X[:, 1], seed)
 
 
 def _memmap(tmp_path, X, mode="r"):
@@ -52,8 +46,7 @@ def test_memmap_training_matches_in_memory_training(tmp_path, mode):
     assert h_a.keys() == h_m.keys()
     for key in h_a:                  # same examples per batch: equal up to summation order
         np.testing.assert_allclose(h_m[key], h_a[key], rtol=1e-12)
-    for key in p_a:
-        np.testing.assert_allclose(p_m[key], p_a[key], rtol=1e-12, atol=1e-15)
+    assert_parameters_close(p_m, p_a, rtol=1e-12, atol=1e-15)
     np.testing.assert_allclose(out_m, out_a, rtol=1e-12)
     assert ev_m == pytest.approx(ev_a, rel=1e-12)
 
@@ -64,8 +57,7 @@ def test_memmap_of_another_dtype_is_converted_batch_by_batch(tmp_path):
     a, b = _model("float64"), _model("float64")
     a.fit(X.astype(np.float32).astype(np.float64), y, epochs=2, batch_size=50, shuffle=False, verbose=0)
     b.fit(X_mm, y, epochs=2, batch_size=50, shuffle=False, verbose=0)
-    for key, value in a.get_parameters().items():
-        np.testing.assert_array_equal(b.get_parameters()[key], value)
+    assert_same_parameters(b, a)
     assert b.predict(X_mm).dtype == np.float64
 
 
@@ -105,8 +97,7 @@ def test_memmap_of_integers_trains_like_the_converted_array(tmp_path):
     a, b = _model(out=3), _model(out=3)
     a.fit(X.astype(np.float64), y, epochs=2, batch_size=16, verbose=0)
     b.fit(_memmap(tmp_path, X), y, epochs=2, batch_size=16, verbose=0)
-    for key, value in a.get_parameters().items():
-        np.testing.assert_allclose(b.get_parameters()[key], value, rtol=1e-12, atol=1e-15)
+    assert_parameters_close(b, a, rtol=1e-12, atol=1e-15)
 
 
 def test_lbfgs_refuses_a_memmap(tmp_path):
@@ -150,8 +141,7 @@ def test_fit_on_a_memmap_keeps_resident_memory_far_below_the_file(tmp_path):
             peak = int(next(l for l in f if l.startswith("VmHWM:")).split()[1]) / 1024
         print(json.dumps({{"before": before, "peak": peak}}))
     """)
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                            env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=120, check=True)
+    result = run_python(["-c", script], cwd=tmp_path)
     numbers = json.loads(result.stdout.strip().splitlines()[-1])
     assert numbers["peak"] - numbers["before"] < 80, numbers      # half the 160 MB file
 
@@ -174,8 +164,7 @@ def test_generator_with_steps_per_epoch_equals_unshuffled_array_training():
     h_b = b.fit(forever(), epochs=3, steps_per_epoch=10, validation_data=(X[:50], y[:50]),
                 verbose=0)
     assert h_b.history == h_a.history
-    for key, value in a.get_parameters().items():
-        np.testing.assert_array_equal(b.get_parameters()[key], value)
+    assert_same_parameters(b, a)
 
 
 def test_a_reiterable_is_one_pass_per_epoch_and_predict_evaluate_take_iterables():
@@ -188,8 +177,7 @@ def test_a_reiterable_is_one_pass_per_epoch_and_predict_evaluate_take_iterables(
     a, b = _model(), _model()
     a.fit(X, y, epochs=2, batch_size=64, shuffle=False, verbose=0)
     b.fit(Loader(), epochs=2, verbose=0)
-    for key, value in a.get_parameters().items():
-        np.testing.assert_array_equal(b.get_parameters()[key], value)
+    assert_same_parameters(b, a)
     np.testing.assert_allclose(b.predict(Loader()), a.predict(X), rtol=1e-14)
     np.testing.assert_allclose(b.predict(iter([X[:100], X[100:]])), a.predict(X), rtol=1e-14)
     np.testing.assert_allclose(b.predict(Loader(), steps=2), a.predict(X[:128]), rtol=1e-14)

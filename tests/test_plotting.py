@@ -12,6 +12,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 from neuralkit import Sequential, plotting  # noqa: E402
 from neuralkit.callbacks import History  # noqa: E402
 from neuralkit.layers import Dense, Sigmoid, Softmax, Tanh  # noqa: E402
+from tests.helpers import run_python  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -108,15 +109,8 @@ def test_without_matplotlib_the_error_names_the_extra(monkeypatch):
         plotting.decision_boundary(lambda G: G[:, 0] > 0, np.zeros((2, 2)), np.zeros(2))
 
 
-def test_import_neuralkit_does_not_import_matplotlib_or_h5py():
-    import os
-    import subprocess
-    from pathlib import Path
-
+def test_import_neuralkit_does_not_import_matplotlib_or_h5py(tmp_path):
     code = ("import sys, neuralkit; "
             "print(any(m.split('.')[0] in ('matplotlib', 'h5py') for m in sys.modules))")
-    root = str(Path(__file__).resolve().parents[1])
-    env = {**os.environ, "PYTHONPATH": root + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         env=env)
+    out = run_python(["-c", code], cwd=tmp_path)
     assert out.stdout.strip() == "False"

@@ -16,6 +16,7 @@ from neuralkit import Sequential, gradcheck, load_model
 from neuralkit.layers import Dense, Dropout, Layer, LeakyReLU, Linear, ReLU, Sigmoid, Softmax, Tanh
 from neuralkit.losses import BinaryCrossEntropy, CategoricalCrossEntropy, MeanSquaredError
 from neuralkit.optimizers import SGD, Adam, RMSprop
+from tests.helpers import SameDraws
 
 FAST = settings(max_examples=25, deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.too_slow])
@@ -37,15 +38,6 @@ LAYERS = {
 }
 
 
-class _SameDraws:
-    """A generator stand-in that gives the same uniform draws on every call, so that a
-    Dropout mask stays fixed across the gradient checker's repeated forward passes."""
-
-    def __init__(self, seed: int) -> None:
-        self.seed = seed
-
-    def random(self, shape, dtype=np.float64):
-        return np.random.default_rng(self.seed).random(shape, dtype=dtype)
 NEURALKIT_DIR = Path(neuralkit.__file__).resolve().parent
 
 
@@ -67,7 +59,7 @@ def _away_from_kinks(m, n):
 def test_every_layer_shapes_dtypes_and_gradients(data, cls, m, n, dtype):
     layer = LAYERS[cls](data.draw)
     seed = data.draw(st.integers(0, 2**32 - 1))
-    layer.rng = _SameDraws(seed) if cls is Dropout else np.random.default_rng(seed)
+    layer.rng = SameDraws(seed) if cls is Dropout else np.random.default_rng(seed)
     layer.dtype = np.dtype(dtype)
     X = data.draw(_away_from_kinks(m, n))
     layer._ensure_built(n)

@@ -1,11 +1,11 @@
 """The README's commands and code: the test command is what CI runs, and the code blocks run."""
 
 import re
-from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.helpers import ROOT
+
 README = (ROOT / "README.md").read_text()
 
 

@@ -1,7 +1,7 @@
 """neuralkit.reference: every looped twin against its vectorized twin, and the benchmark's agreement.
 
 Oracles: the vectorized layers and losses (independently written), the course's column-layout
-logistic-regression formulas written out here, math.fsum for the dot product, and finite
+logistic-regression formulas (tests/course_oracle.py), math.fsum for the dot product, and finite
 differences for the logistic gradient. Float64 throughout, tolerance ~1e-12.
 """
 
@@ -12,11 +12,8 @@ import importlib.util
 import inspect
 import json
 import math
-import os
-import subprocess
 import sys
 import textwrap
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -43,8 +40,9 @@ from neuralkit.reference import (
 )
 from neuralkit.reference import layers as ref_layers
 from neuralkit.reference import losses as ref_losses
+from tests import course_oracle as oracle
+from tests.helpers import ROOT, run_python
 
-ROOT = Path(__file__).resolve().parents[1]
 BENCHMARK = ROOT / "benchmarks" / "vectorization.py"
 TOL = 1e-12
 
@@ -346,14 +344,13 @@ def test_looped_sequential_trains_exactly_like_vectorized_mse():
 
 # ---------------------------------------------------------------------- logistic regression, dot
 def _course_logistic_step(X_course, Y, w, b, alpha):
-    """The course's vectorized step, samples as columns, written out from the notes."""
-    m = X_course.shape[1]
-    Z = np.dot(w.T, X_course) + b
-    A = 1 / (1 + np.exp(-Z))
-    cost = -np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / m
-    dZ = A - Y
-    dw = np.dot(X_course, dZ.T) / m
-    db = np.sum(dZ) / m
+    """The course's vectorized step, samples as columns: logistic regression is the one-layer
+    network W = w^T with a sigmoid, backpropagation from dZ = A - Y (tests/course_oracle.py)."""
+    params = {"W1": w.T, "b1": b}
+    A, caches = oracle.L_model_forward(X_course, params, ["sigmoid"])
+    cost = oracle.compute_cost(A, Y)
+    grads = oracle.L_model_backward(A, Y, caches, ["sigmoid"], fused_output=True)
+    dw, db = grads["dW1"].T, float(grads["db1"])
     return w - alpha * dw, b - alpha * db, cost, dw, db
 
 
@@ -470,14 +467,12 @@ def _load_benchmark(monkeypatch):
 
 def test_benchmark_smallest_configuration_agrees(tmp_path):
     out_json, out_png = tmp_path / "results.json", tmp_path / "plot.png"
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
-    done = subprocess.run(
+    done = run_python(
         # Numerical warnings are errors, as in the suite (third-party import noise is not).
-        [sys.executable, "-W", "error::RuntimeWarning", str(BENCHMARK), "--smallest", "--no-progress",
-         "--json", str(out_json), "--plot", str(out_png)],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
+        ["-W", "error::RuntimeWarning", BENCHMARK, "--smallest", "--no-progress",
+         "--json", out_json, "--plot", out_png],
+        cwd=tmp_path,
     )
-    assert done.returncode == 0, done.stderr
     results = json.loads(out_json.read_text())
     assert [r["case"] for r in results] == ["dot", "logreg_step", "dense", "epoch"]
     for r in results:
@@ -490,8 +485,8 @@ def test_benchmark_smallest_configuration_agrees(tmp_path):
     assert out_png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_benchmark_says_how_to_get_matplotlib(monkeypatch):
+def test_benchmark_says_how_to_get_matplotlib(monkeypatch, tmp_path):
     bench = _load_benchmark(monkeypatch)
     monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib -> ImportError
     with pytest.raises(SystemExit, match=r"--plot needs matplotlib.*pip install \"neuralkit\[plot\]\""):
-        bench.main(["--smallest", "--plot", "never.png"])
+        bench.main(["--smallest", "--plot", str(tmp_path / "never.png")])

@@ -1,7 +1,7 @@
 """Regularization: the L2 kernel penalty on Dense and the Dropout layer.
 
-Oracles: finite differences (gradcheck), the course's regularized cost and gradients written
-procedurally here, and twin models without the regularizer.
+Oracles: finite differences (gradcheck), the course's regularized cost and gradients
+(tests/course_oracle.py), and twin models without the regularizer.
 """
 
 import numpy as np
@@ -11,13 +11,12 @@ from neuralkit import Sequential, gradcheck
 from neuralkit.layers import Dense, Dropout, ReLU, Sigmoid, Softmax, Tanh
 from neuralkit.optimizers import SGD, Adam
 from neuralkit.regularizers import L2
+from tests import course_oracle as oracle
+from tests.helpers import SameDraws, assert_parameters_close, binary_data
 
 
 def _data(m=24, n=4, seed=0):
-    rng = np.random.default_rng(seed)
-    X = rng.standard_normal((m, n))
-    y = (X[:, 0] - X[:, 1] > 0).astype(float)
-    return X, y
+    return binary_data(m, n, lambda X: X[:, 0] - X[:, 1], seed)
 
 
 def _twin(model_fn, params):
@@ -78,23 +77,14 @@ def test_l2_adds_two_l_w_to_dw_and_nothing_to_db():
 
 
 def _course_regularized_step(X, Y, params, lambd, lr):
-    """The course's 2-layer (tanh, sigmoid) regularized cost and one gradient step, columns."""
-    m = X.shape[1]
-    W1, b1, W2, b2 = params["W1"], params["b1"], params["W2"], params["b2"]
-    Z1 = W1 @ X + b1
-    A1 = np.tanh(Z1)
-    Z2 = W2 @ A1 + b2
-    A2 = 1 / (1 + np.exp(-Z2))
-    cross_entropy = -np.mean(Y * np.log(A2) + (1 - Y) * np.log(1 - A2))
-    cost = cross_entropy + lambd / (2 * m) * (np.sum(W1 ** 2) + np.sum(W2 ** 2))
-    dZ2 = A2 - Y
-    dW2 = dZ2 @ A1.T / m + lambd / m * W2
-    db2 = dZ2.sum(axis=1, keepdims=True) / m
-    dZ1 = (W2.T @ dZ2) * (1 - A1 ** 2)
-    dW1 = dZ1 @ X.T / m + lambd / m * W1
-    db1 = dZ1.sum(axis=1, keepdims=True) / m
-    new = {"W1": W1 - lr * dW1, "b1": b1 - lr * db1, "W2": W2 - lr * dW2, "b2": b2 - lr * db2}
-    return cost, new
+    """The course's 2-layer (tanh, sigmoid) regularized cost and one gradient step, columns
+    (backpropagation from dZ2 = A2 - Y, as the course's week-1 assignment writes it)."""
+    activations = ["tanh", "sigmoid"]
+    A2, caches = oracle.L_model_forward(X, params, activations)
+    cost = oracle.compute_cost(A2, Y, "binary_crossentropy", parameters=params, lambd=lambd)
+    grads = oracle.L_model_backward(A2, Y, caches, activations, "binary_crossentropy",
+                                    fused_output=True, lambd=lambd)
+    return cost, oracle.update_parameters(params, grads, lr)
 
 
 def test_course_lambda_is_l2_of_lambda_over_2m():
@@ -107,8 +97,7 @@ def test_course_lambda_is_l2_of_lambda_over_2m():
     course_cost, course_new = _course_regularized_step(X.T, y.reshape(1, -1), params, lambd, lr)
     history = model.fit(X, y, epochs=1, batch_size=m, shuffle=False, verbose=0)
     assert history.history["loss"][0] == pytest.approx(course_cost, rel=1e-12)
-    for key, value in model.get_parameters().items():
-        assert np.allclose(value, course_new[key], rtol=1e-12, atol=1e-15), key
+    assert_parameters_close(model, course_new, rtol=1e-12, atol=1e-15)
 
 
 def test_l2_shrinks_the_weights():
@@ -147,17 +136,6 @@ def test_l2_config_round_trip_and_bad_arguments():
 
 
 # ---------------------------------------------------------------------- Dropout
-class _SameMask:
-    """A stand-in generator whose random() gives the same numbers every call, so that a
-    dropout mask stays fixed while finite differences perturb the parameters."""
-
-    def __init__(self, seed):
-        self.seed = seed
-
-    def random(self, size, dtype=np.float64):
-        return np.random.default_rng(self.seed).random(size, dtype=dtype)
-
-
 def test_dropout_is_the_identity_outside_training():
     A = np.random.default_rng(0).standard_normal((5, 4))
     layer = Dropout(0.5)
@@ -189,13 +167,13 @@ def test_dropout_backward_uses_the_forward_mask():
 
 def test_dropout_gradient_checks_alone_and_in_a_model():
     layer = Dropout(0.4)
-    layer.rng = _SameMask(0)
+    layer.rng = SameDraws(0)
     errors = gradcheck.check_layer(layer, np.random.default_rng(0).standard_normal((6, 5)))
     assert errors["X"] < 1e-7
     X, y = _data(m=12)
     model = Sequential([Dense(6, input_dim=4, l2=0.01), ReLU(), Dropout(0.5), Dense(1), Sigmoid()],
                        seed=4)
-    model.layers[2].rng = _SameMask(1)
+    model.layers[2].rng = SameDraws(1)
     errors = gradcheck.check_model(model, X, y)
     assert max(errors.values()) < 1e-7
 

@@ -11,6 +11,7 @@ import neuralkit
 from neuralkit import ModelFileError, Sequential, initializers, load_model, saving
 from neuralkit.layers import Dense, Dropout, Layer, LeakyReLU, Linear, ReLU, Sigmoid, Softmax, Tanh
 from neuralkit.optimizers import SGD, Adam, Optimizer, RMSprop
+from tests.helpers import Square, assert_same_parameters
 
 
 def _data(m=60, n=4, k=3, seed=0):
@@ -40,14 +41,6 @@ def _assert_same_optimizer(a, b):
             assert np.array_equal(a.state[key][slot], b.state[key][slot])
 
 
-def _assert_same_parameters(a, b):
-    pa, pb = a.get_parameters(), b.get_parameters()
-    assert sorted(pa) == sorted(pb)
-    for key in pa:
-        assert pa[key].dtype == pb[key].dtype
-        assert np.array_equal(pa[key], pb[key]), key
-
-
 def test_the_round_trip_model_covers_every_exported_layer():
     exported = {getattr(neuralkit.layers, name) for name in neuralkit.layers.__all__}
     used = {type(layer) for layer in _every_layer_model("float64").layers}
@@ -69,7 +62,7 @@ def test_round_trip_is_exact_for_every_layer_type(tmp_path, dtype):
     assert loaded.name == "every_layer" and loaded.seed == 3 and loaded.dtype == np.dtype(dtype)
     assert [type(x) for x in loaded.layers] == [type(x) for x in model.layers]
     assert [x.get_config() for x in loaded.layers] == [x.get_config() for x in model.layers]
-    _assert_same_parameters(loaded, model)
+    assert_same_parameters(loaded, model)
     assert type(loaded.loss) is type(model.loss) and loaded.metrics == ["accuracy"]
     _assert_same_optimizer(loaded.optimizer, model.optimizer)
     assert loaded.evaluate(X, y) == model.evaluate(X, y)
@@ -97,7 +90,7 @@ def test_resumed_training_equals_uninterrupted_training_bit_for_bit(tmp_path, dt
     resumed = load_model(tmp_path / "half.npz")
     rest = resumed.fit(X, y, epochs=3, batch_size=7, validation_split=0.2, verbose=0)
 
-    _assert_same_parameters(resumed, straight)
+    assert_same_parameters(resumed, straight)
     _assert_same_optimizer(resumed.optimizer, straight.optimizer)
     for key, values in rest.history.items():
         assert values == full.history[key][2:], key
@@ -126,7 +119,7 @@ def test_unbuilt_uncompiled_model_round_trips_and_trains_like_the_original(tmp_p
     h1 = model.fit(X, Y, epochs=2, verbose=0)
     h2 = loaded.fit(X, Y, epochs=2, verbose=0)
     assert h1.history == h2.history
-    _assert_same_parameters(loaded, model)
+    assert_same_parameters(loaded, model)
 
 
 def test_random_generator_state_is_restored(tmp_path):
@@ -146,17 +139,7 @@ def test_other_bit_generators_are_restored_too(tmp_path):
 
 
 # ---------------------------------------------------------------- custom objects
-class Square(Layer):
-    """A = Z**2, no parameters, no constructor arguments: the base get_config is enough."""
-
-    def forward(self, Z, training=True):
-        self.cache = Z
-        return Z ** 2
-
-    def backward(self, dA):
-        return 2 * self.cache * dA
-
-
+# Square (tests/helpers.py): A = Z**2, no parameters, no constructor arguments.
 class Scale(Layer):
     """A = s * Z with a learned s per unit, and a constructor argument."""
 
@@ -212,7 +195,7 @@ def test_custom_layers_and_optimizers_load_through_custom_objects(tmp_path):
                                               "HalvingSGD": HalvingSGD})
     assert loaded.layers[1].init == 0.7 and loaded.optimizer.factor == 0.25
     assert np.array_equal(loaded.predict(X), model.predict(X))
-    _assert_same_parameters(loaded, model)
+    assert_same_parameters(loaded, model)
 
 
 def test_custom_objects_must_be_the_right_kind(tmp_path):
@@ -238,7 +221,7 @@ def test_callable_initializers_are_saved_by_name(tmp_path):
     # A neuralkit initializer passed as a function needs no custom_objects.
     assert loaded.layers[0].kernel_initializer is initializers.he_normal
     assert loaded.layers[1].kernel_initializer is my_init
-    _assert_same_parameters(loaded, model)
+    assert_same_parameters(loaded, model)
 
 
 def test_a_layer_whose_config_cannot_rebuild_it_gives_a_clear_error(tmp_path):

@@ -1,9 +1,10 @@
 """Known-answer tests from the course material.
 
-Each test trains a neuralkit model and, alongside it, a procedural NumPy implementation of the
-seed's formulas written here (columns layout: X (n_x, m), W (n[l], n[l-1]), b (n[l], 1)), from
-the same starting parameters, with batch gradient descent. Per-iteration costs and the final
-parameters must agree to 1e-10 relative (for parameters: relative to each array's largest entry).
+Each test trains a neuralkit model and, alongside it, the procedural NumPy implementation of the
+seed's formulas in tests/course_oracle.py (columns layout: X (n_x, m), W (n[l], n[l-1]),
+b (n[l], 1)), from the same starting parameters, with batch gradient descent. Per-iteration
+costs and the final parameters must agree to 1e-10 relative (for parameters: relative to each
+array's largest entry).
 
 (1) 001_e7e3bef5ee3028ed.txt: a [3, 4, 4, 1] network, ReLU / ReLU / sigmoid, binary
     cross-entropy, initialized with randn * 0.01 and zero biases, X = randn(3, 5),
@@ -18,89 +19,20 @@ import pytest
 from neuralkit import Sequential
 from neuralkit.layers import Dense, Linear, ReLU, Sigmoid
 from neuralkit.optimizers import SGD
+from tests import course_oracle as oracle
 
 RTOL = 1e-10
 
 
 # ---------------------------------------------------------------------- the seeds' formulas
-def _initialize_parameters(layers_dims, rng, scale=0.01):
-    parameters = {}
-    for l in range(1, len(layers_dims)):
-        parameters[f"W{l}"] = rng.standard_normal((layers_dims[l], layers_dims[l - 1])) * scale
-        parameters[f"b{l}"] = np.zeros((layers_dims[l], 1))
-    return parameters
-
-
-def _forward(X, parameters, output):
-    """Z = W A_prev + b; ReLU on hidden layers; 'sigmoid' or 'linear' on the output."""
-    caches = []
-    A = X
-    L = len(parameters) // 2
-    for l in range(1, L + 1):
-        A_prev = A
-        W, b = parameters[f"W{l}"], parameters[f"b{l}"]
-        Z = np.dot(W, A_prev) + b
-        if l < L:
-            A = np.maximum(0, Z)
-        elif output == "sigmoid":
-            A = 1 / (1 + np.exp(-Z))
-        else:
-            A = Z
-        caches.append((A_prev, Z, W))
-    return A, caches
-
-
-def _bce_cost(AL, Y):
-    m = Y.shape[1]
-    return float(np.squeeze(-(1 / m) * np.sum(Y * np.log(AL) + (1 - Y) * np.log(1 - AL))))
-
-
-def _mse_cost(AL, Y):
-    m = Y.shape[1]
-    return float((1 / m) * np.sum((AL - Y) ** 2))
-
-
-def _backward(AL, Y, caches, output):
-    grads = {}
-    L = len(caches)
-    m = AL.shape[1]
-    A_prev, ZL, W = caches[L - 1]
-    if output == "sigmoid":
-        dAL = -(np.divide(Y, AL) - np.divide(1 - Y, 1 - AL))
-        s = 1 / (1 + np.exp(-ZL))
-        dZ = dAL * s * (1 - s)
-    else:
-        dAL = 2 * (AL - Y)  # d/dAL of sum((AL - Y)^2); the 1/m comes in dW and db
-        dZ = dAL
-    grads[f"dW{L}"] = (1 / m) * np.dot(dZ, A_prev.T)
-    grads[f"db{L}"] = (1 / m) * np.sum(dZ, axis=1, keepdims=True)
-    dA_prev = np.dot(W.T, dZ)
-    for l in reversed(range(L - 1)):
-        A_prev, Z, W = caches[l]
-        dZ = dA_prev * np.where(Z > 0, 1, 0)
-        grads[f"dW{l + 1}"] = (1 / m) * np.dot(dZ, A_prev.T)
-        grads[f"db{l + 1}"] = (1 / m) * np.sum(dZ, axis=1, keepdims=True)
-        dA_prev = np.dot(W.T, dZ)
-    return grads
-
-
-def _update_parameters(parameters, grads, learning_rate):
-    for l in range(1, len(parameters) // 2 + 1):
-        parameters[f"W{l}"] = parameters[f"W{l}"] - learning_rate * grads[f"dW{l}"]
-        parameters[f"b{l}"] = parameters[f"b{l}"] - learning_rate * grads[f"db{l}"]
-    return parameters
-
-
 def _procedural_model(X, Y, parameters, learning_rate, num_iterations, output):
-    parameters = {k: v.copy() for k, v in parameters.items()}
-    costs = []
-    cost = _bce_cost if output == "sigmoid" else _mse_cost
-    for _ in range(num_iterations):
-        AL, caches = _forward(X, parameters, output)
-        costs.append(cost(AL, Y))
-        grads = _backward(AL, Y, caches, output)
-        parameters = _update_parameters(parameters, grads, learning_rate)
-    return parameters, costs
+    """Batch gradient descent in the course's oracle: ReLU hidden layers, then 'sigmoid' with
+    binary cross-entropy or 'linear' with (1/m) sum((AL - Y)^2); backpropagation from the
+    course's dAL."""
+    L = len(parameters) // 2
+    loss = "binary_crossentropy" if output == "sigmoid" else "mse"
+    return oracle.L_layer_model(X, Y, parameters, learning_rate, num_iterations,
+                                activations=["relu"] * (L - 1) + [output], loss=loss)
 
 
 def _assert_same_run(history, params, ref_costs, ref_params):
@@ -126,7 +58,7 @@ def _assert_same_run(history, params, ref_costs, ref_params):
 def test_seed_001_classifier(scale, m, learning_rate, iterations, final_fraction):
     rng = np.random.default_rng(1)
     layers_dims = [3, 4, 4, 1]
-    parameters = _initialize_parameters(layers_dims, rng, scale)
+    parameters = oracle.initialize_parameters_deep(layers_dims, rng, scale)
     X = rng.standard_normal((3, m))  # the course's layout: (n_x, m)
     if m == 5:
         Y = np.array([[1, 0, 1, 0, 1]], dtype=float)
@@ -151,7 +83,7 @@ def test_seed_001_classifier(scale, m, learning_rate, iterations, final_fraction
 def test_seed_000_movie_rating_regression():
     rng = np.random.default_rng(0)
     m = 12
-    parameters = _initialize_parameters([5, 2, 1], rng, scale=0.5)
+    parameters = oracle.initialize_parameters_deep([5, 2, 1], rng, scale=0.5)
     assert {k: v.shape for k, v in parameters.items()} == {
         "W1": (2, 5), "b1": (2, 1), "W2": (1, 2), "b2": (1, 1)}
     # Five preferences per user (genre, director, actor, average past rating, duration), scaled.
@@ -173,7 +105,7 @@ def test_seed_000_movie_rating_regression():
 def test_seed_000_first_update_by_hand():
     """One step of the movie network written out scalar by scalar (no matrix products)."""
     rng = np.random.default_rng(2)
-    params = _initialize_parameters([5, 2, 1], rng, scale=0.5)
+    params = oracle.initialize_parameters_deep([5, 2, 1], rng, scale=0.5)
     X, Y = rng.standard_normal((5, 3)), np.array([[4.5, 3.0, 4.8]])
     lr, m = 0.01, 3
     z1 = [[sum(params["W1"][j, k] * X[k, i] for k in range(5)) + params["b1"][j, 0] for i in range(m)]

@@ -2,7 +2,6 @@
 
 import csv
 
-import numpy as np
 import pytest
 
 from neuralkit import Sequential, load_model
@@ -15,26 +14,17 @@ from neuralkit.callbacks import (
 )
 from neuralkit.layers import Dense, Sigmoid, Tanh
 from neuralkit.optimizers import SGD
+from tests.helpers import binary_data, layer_params, same_arrays
 
 
 def _data(m=40, seed=0):
-    rng = np.random.default_rng(seed)
-    X = rng.standard_normal((m, 3))
-    return X, (X[:, 0] + 0.5 * X[:, 2] > 0).astype(float)
+    return binary_data(m, 3, lambda X: X[:, 0] + 0.5 * X[:, 2], seed)
 
 
 def _model(seed=0, lr=0.1):
     model = Sequential([Dense(5, input_dim=3), Tanh(), Dense(1), Sigmoid()], seed=seed)
     model.compile("binary_crossentropy", SGD(lr), ["accuracy"])
     return model
-
-
-def _params(model):
-    return [p.copy() for layer in model.layers for p in layer.params.values()]
-
-
-def _same(a, b):
-    return all(np.array_equal(x, y) for x, y in zip(a, b, strict=True))
 
 
 class Script(Callback):
@@ -53,7 +43,7 @@ class Snapshots(Callback):
         self.params_at = {}
 
     def on_epoch_end(self, epoch, logs=None):
-        self.params_at[epoch] = _params(self.model)
+        self.params_at[epoch] = layer_params(self.model)
 
 
 def _stop_epoch(values, patience, min_delta, maximize):
@@ -111,8 +101,8 @@ def test_restore_best_weights_puts_back_the_best_epoch():
               callbacks=[Script("val_loss", values), snaps,
                          EarlyStopping(patience=3, restore_best_weights=True)])
     assert len(model.history.epoch) == 5  # stopped at epoch 4 (0-based)
-    assert _same(_params(model), snaps.params_at[1])
-    assert not _same(_params(model), snaps.params_at[4])
+    assert same_arrays(layer_params(model), snaps.params_at[1])
+    assert not same_arrays(layer_params(model), snaps.params_at[4])
 
 
 def test_restore_best_weights_is_not_applied_when_fit_is_cut_short():
@@ -130,19 +120,20 @@ def test_restore_best_weights_is_not_applied_when_fit_is_cut_short():
         model.fit(X, y, epochs=5, verbose=0, validation_split=0.25,
                   callbacks=[Script("val_loss", values), snaps,
                              EarlyStopping(patience=3, restore_best_weights=True), Boom()])
-    assert _same(_params(model), snaps.params_at[3])
+    assert same_arrays(layer_params(model), snaps.params_at[3])
 
 
-def test_monitoring_a_value_fit_does_not_log_fails_before_training():
+def test_monitoring_a_value_fit_does_not_log_fails_before_training(tmp_path):
     X, y = _data()
     model = _model()
-    before = _params(model)
+    before = layer_params(model)
     with pytest.raises(ValueError, match="monitors 'val_loss'.*validation_data or validation_split"):
         model.fit(X, y, epochs=2, verbose=0, callbacks=[EarlyStopping()])
     with pytest.raises(ValueError, match="monitors 'val_mae'"):
         model.fit(X, y, epochs=2, verbose=0, validation_split=0.2,
-                  callbacks=[ModelCheckpoint("x.npz", monitor="val_mae", save_best_only=True)])
-    assert _same(_params(model), before)
+                  callbacks=[ModelCheckpoint(tmp_path / "x.npz", monitor="val_mae",
+                                             save_best_only=True)])
+    assert same_arrays(layer_params(model), before)
 
 
 @pytest.mark.parametrize("kwargs, error", [
@@ -170,7 +161,7 @@ def test_model_checkpoint_every_epoch_resumes_exactly(tmp_path):
     resumed = load_model(checkpoint.saved[1])  # after epoch 2
     history = resumed.fit(X, y, epochs=2, batch_size=8, verbose=0)
     assert history.history["loss"] == losses[2:]
-    assert _same(_params(resumed), _params(straight))
+    assert same_arrays(layer_params(resumed), layer_params(straight))
 
 
 def test_model_checkpoint_save_best_only_writes_improvements_only(tmp_path):
@@ -183,7 +174,7 @@ def test_model_checkpoint_save_best_only_writes_improvements_only(tmp_path):
               callbacks=[Script("val_loss", values), snaps, checkpoint])
     assert [p.name for p in checkpoint.saved] == ["best-1.npz", "best-2.npz", "best-4.npz"]
     assert checkpoint.best == 0.7
-    assert _same(_params(load_model(tmp_path / "best-4.npz")), snaps.params_at[3])
+    assert same_arrays(layer_params(load_model(tmp_path / "best-4.npz")), snaps.params_at[3])
 
 
 def test_model_checkpoint_one_file_is_replaced_in_place(tmp_path):
@@ -191,7 +182,7 @@ def test_model_checkpoint_one_file_is_replaced_in_place(tmp_path):
     model = _model()
     model.fit(X, y, epochs=3, verbose=0, callbacks=[ModelCheckpoint(tmp_path / "last.npz")])
     assert [p.name for p in tmp_path.iterdir()] == ["last.npz"]
-    assert _same(_params(load_model(tmp_path / "last.npz")), _params(model))
+    assert same_arrays(layer_params(load_model(tmp_path / "last.npz")), layer_params(model))
 
 
 def test_model_checkpoint_bad_pattern_is_a_clear_error(tmp_path):
@@ -216,7 +207,7 @@ def test_learning_rate_scheduler_matches_setting_the_rate_by_hand():
     for rate in (0.4, 0.2, 0.1, 0.05):
         by_hand.optimizer.learning_rate = rate
         by_hand.fit(X, y, epochs=1, batch_size=8, verbose=0)
-    assert _same(_params(scheduled), _params(by_hand))
+    assert same_arrays(layer_params(scheduled), layer_params(by_hand))
 
 
 def test_learning_rate_scheduler_takes_one_argument_schedules_and_checks_the_value():

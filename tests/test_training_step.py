@@ -1,7 +1,7 @@
 """The fast paths of the training step give the textbook numbers and touch nothing of the user's.
 
-Oracles: a procedural NumPy step written from the course's formulas (samples as rows), and the
-public ``forward``/``backward`` of the same layers.
+Oracles: a procedural NumPy step from the course's formulas (tests/course_oracle.py, samples as
+rows), and the public ``forward``/``backward`` of the same layers.
 """
 
 import numpy as np
@@ -14,31 +14,21 @@ from neuralkit.optimizers import SGD
 from neuralkit.training import fast_paths
 from neuralkit.training.guard import _finite
 from neuralkit.training.step import TrainStep
+from tests import course_oracle as oracle
 
 
 def _procedural_sgd_step(Ws, bs, X, Y, lr):
-    """One SGD step of Dense-ReLU-...-Dense-Softmax with cross-entropy, written out."""
-    A, caches = X, []
-    for W, b in zip(Ws[:-1], bs[:-1], strict=True):
-        Z = A @ W.T + b
-        caches.append((A, Z))
-        A = np.maximum(Z, 0)
-    ZL = A @ Ws[-1].T + bs[-1]
-    caches.append((A, ZL))
-    E = np.exp(ZL - ZL.max(axis=1, keepdims=True))
-    AL = E / E.sum(axis=1, keepdims=True)
-    m = X.shape[0]
-    cost = -np.sum(Y * np.log(AL)) / m
-    dZ = (AL - Y) / m
-    new_Ws, new_bs = [None] * len(Ws), [None] * len(bs)
-    for layer in range(len(Ws) - 1, -1, -1):
-        A_prev, _ = caches[layer]
-        dW, db = dZ.T @ A_prev, dZ.sum(axis=0)
-        if layer > 0:
-            dA_prev = dZ @ Ws[layer]
-            dZ = dA_prev * (caches[layer - 1][1] > 0)
-        new_Ws[layer], new_bs[layer] = Ws[layer] - lr * dW, bs[layer] - lr * db
-    return cost, new_Ws, new_bs
+    """One SGD step of Dense-ReLU-...-Dense-Softmax with cross-entropy, in the course's oracle
+    (rows layout, backpropagation from dZ = A - Y). Returns the cost and the new Ws and bs."""
+    L = len(Ws)
+    params = {**{f"W{l}": W for l, W in enumerate(Ws, 1)}, **{f"b{l}": b for l, b in enumerate(bs, 1)}}
+    net = {"activations": ["relu"] * (L - 1) + ["softmax"], "layout": "rows"}
+    AL, caches = oracle.L_model_forward(X, params, **net)
+    cost = oracle.compute_cost(AL, Y, "categorical_crossentropy", layout="rows")
+    grads = oracle.L_model_backward(AL, Y, caches, loss="categorical_crossentropy", fused_output=True,
+                                    **net)
+    new = oracle.update_parameters(params, grads, lr)
+    return cost, [new[f"W{l}"] for l in range(1, L + 1)], [new[f"b{l}"] for l in range(1, L + 1)]
 
 
 def _relu_softmax_problem(seed, n_x, hidden, n_classes, lr, m=32):

@@ -9,14 +9,13 @@ import pytest
 from neuralkit import Sequential
 from neuralkit.layers import Dense, ReLU, Sigmoid, Softmax
 from neuralkit.optimizers import SGD, Adam, RMSprop
+from tests.helpers import binary_data
 
 N_X, M = 3, 10
 
 
 def _data(m=M, n_x=N_X, seed=0):
-    rng = np.random.default_rng(seed)
-    X = rng.standard_normal((m, n_x))
-    return X, (X[:, 0] > 0).astype(float)
+    return binary_data(m, n_x, lambda X: X[:, 0], seed)
 
 
 def _trained_model():
