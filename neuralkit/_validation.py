@@ -6,6 +6,7 @@ what was got, before any layer sees the data.
 
 from __future__ import annotations
 
+import difflib
 import math
 from typing import Any
 
@@ -154,6 +155,14 @@ def check_targets_for_loss(Y: np.ndarray, loss_name: str, n_outputs: int,
     return Y
 
 
+def _did_you_mean(given: Any, names: Any) -> str:
+    """' (did you mean 'relu'?)' for a string close to one of ``names``, else ''."""
+    if not isinstance(given, str):
+        return ""
+    close = difflib.get_close_matches(given.lower(), list(names), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
 def resolve(identifier: Any, base: type, registry: dict[str, type], what: str) -> Any:
     """An instance of ``base``: ``identifier`` itself, a subclass of ``base`` made with its
     defaults, or a name of ``registry`` (any case) made with its defaults."""
@@ -163,8 +172,8 @@ def resolve(identifier: Any, base: type, registry: dict[str, type], what: str) -
         return identifier()
     if isinstance(identifier, str) and identifier.lower() in registry:
         return registry[identifier.lower()]()
-    raise ValueError(f"{what} must be a {base.__name__} instance or one of {sorted(registry)}; "
-                     f"got {identifier!r}.")
+    raise ValueError(f"{what} must be a {base.__name__} instance or one of {sorted(registry)}"
+                     f"{_did_you_mean(identifier, registry)}; got {identifier!r}.")
 
 
 def check_shape(value: Any, name: str) -> tuple[int, ...]:

@@ -11,10 +11,10 @@ from typing import Any
 import numpy as np
 
 from .._numerics import sigmoid, softmax
-from .._validation import check_number
+from .._validation import _did_you_mean, check_number
 from .base import Layer
 
-__all__ = ["Linear", "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Softmax"]
+__all__ = ["Linear", "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Softmax", "ACTIVATIONS", "get"]
 
 
 class Linear(Layer):
@@ -152,3 +152,25 @@ class Softmax(Layer):
         A = self.cache
         return A * (dA - np.sum(dA * A, axis=1, keepdims=True))
 
+
+
+#: Activation names (Keras's) and the layer each one makes.
+ACTIVATIONS: dict[str, type[Layer]] = {
+    "linear": Linear, "relu": ReLU, "leaky_relu": LeakyReLU, "sigmoid": Sigmoid, "tanh": Tanh,
+    "softmax": Softmax,
+}
+
+
+def get(identifier: str | Layer | type | None) -> Layer | None:
+    """An activation layer from a name ('relu', ...), a Layer instance, a Layer class, or None.
+
+    None and 'linear' both mean no activation in ``Dense(activation=...)``; here None stays None.
+    """
+    if identifier is None or isinstance(identifier, Layer):
+        return identifier
+    if isinstance(identifier, type) and issubclass(identifier, Layer):
+        return identifier()
+    if isinstance(identifier, str) and identifier.lower() in ACTIVATIONS:
+        return ACTIVATIONS[identifier.lower()]()
+    raise ValueError(f"activation must be None, a Layer or one of {sorted(ACTIVATIONS)}"
+                     f"{_did_you_mean(identifier, ACTIVATIONS)}; got {identifier!r}.")

@@ -67,7 +67,7 @@ class Sequential(Trainer):
         self.layers: list[Layer] = []
         self.loss: Loss | None = None
         self.optimizer: Optimizer | None = None
-        self.metrics: list[str] = []
+        self.metrics: list[str | _metrics.Metric] = []
         self.history: History | None = None
         self.stop_training = False
         if layers is not None:
@@ -206,9 +206,11 @@ class Sequential(Trainer):
             metrics = []
         if isinstance(metrics, str) or not isinstance(metrics, Sequence):
             raise TypeError(f"metrics must be a list of names; got {metrics!r}.")
-        for metric in metrics:
-            _metrics.get(metric, categorical=False)  # validates the name now
-        self.metrics = [_canonical_metric(m) for m in metrics]
+        names = [_metrics.canonical_name(metric) for metric in metrics]  # validates them now
+        if len(set(names)) != len(names):
+            raise ValueError(f"metrics has two metrics logged under one name: {names}.")
+        self.metrics = [m if isinstance(m, _metrics.Metric) else name
+                        for m, name in zip(metrics, names, strict=True)]
 
     def _resolved_loss(self) -> Loss:
         if self.loss is not None:
@@ -222,7 +224,8 @@ class Sequential(Trainer):
 
     def _metric_functions(self, loss: Loss, n_outputs: int) -> dict[str, _metrics.Metric]:
         categorical = n_outputs > 1 and not isinstance(loss, BinaryCrossEntropy)
-        return {name: _metrics.get(name, categorical) for name in self.metrics}
+        return {_metrics.canonical_name(metric): _metrics.get(metric, categorical)
+                for metric in self.metrics}
 
     def _regularization_loss(self) -> float:
         return float(sum(layer.regularization_loss() for layer in self.layers))
@@ -348,10 +351,6 @@ class Sequential(Trainer):
 
     def __repr__(self) -> str:
         return f"Sequential([{', '.join(repr(layer) for layer in self.layers)}])"
-
-
-def _canonical_metric(name: str) -> str:
-    return {"acc": "accuracy", "mean_absolute_error": "mae"}.get(name.lower(), name.lower())
 
 
 _saving._register_model_class(Sequential)  # files name their model class; saving looks it up here

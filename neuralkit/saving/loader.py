@@ -191,7 +191,7 @@ class Loader:
                               "optimizer class")
             optimizer = self.construct(cls, self.from_json(entry.get("config", {}), "optimizer"),
                                        f"optimizer {entry['class']}")
-        metrics = self.field(spec, "metrics", list, "compile")
+        metrics = self.from_json(self.field(spec, "metrics", list, "compile"), "metrics")
         try:
             model.compile(loss=loss, optimizer=optimizer, metrics=metrics)
         except (TypeError, ValueError) as exc:

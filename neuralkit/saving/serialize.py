@@ -7,14 +7,14 @@ from typing import Any
 
 import numpy as np
 
-from .. import initializers, layers, losses, optimizers, regularizers
+from .. import initializers, layers, losses, metrics, optimizers, regularizers
 from .._version import __version__
 from .archive import FORMAT_NAME, FORMAT_VERSION
 
 __all__ = ["serialize", "registry"]
 
 # neuralkit's own modules whose public classes may be named in a file.
-_REGISTRY_MODULES = (layers, losses, optimizers, initializers, regularizers)
+_REGISTRY_MODULES = (layers, losses, metrics, optimizers, initializers, regularizers)
 
 
 def serialize(model: Any, include_optimizer: bool) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
@@ -29,7 +29,8 @@ def serialize(model: Any, include_optimizer: bool) -> tuple[dict[str, Any], dict
             names.append([name, key])
         layers.append({"class": type(layer).__name__, "name": layer.name, "config": config,
                        "built": bool(layer.built), "params": names})
-    compiled: dict[str, Any] = {"loss": None, "optimizer": None, "metrics": list(model.metrics)}
+    compiled: dict[str, Any] = {"loss": None, "optimizer": None,
+                                "metrics": _to_json(model.metrics, "metrics")}
     if model.loss is not None:
         compiled["loss"] = {"class": type(model.loss).__name__,
                             "config": _to_json(model.loss.get_config(), "loss get_config()")}

@@ -27,7 +27,6 @@ def fit_lbfgs(model: Any, X: np.ndarray, Y: np.ndarray, validation: DataAdapter 
     """
     optimizer = model.optimizer
     history = model.history
-    m = X.shape[0]
     last: dict[str, Any] = {}
     with GradientStep(model.layers, model.loss) as step:
 
@@ -43,7 +42,9 @@ def fit_lbfgs(model: Any, X: np.ndarray, Y: np.ndarray, validation: DataAdapter 
             # point evaluated last, so last["A"] holds that iterate's outputs.
             cbs.on_epoch_begin(iteration)
             logs = {"loss": value}
-            logs.update({name: fn(last["A"], Y) / m for name, fn in metric_fns.items()})
+            for name, metric in metric_fns.items():
+                metric.reset_state()
+                logs[name] = metric.update(Y, last["A"])
             if validation is not None:
                 val = evaluate_batches(model.layers, validation.epoch(0), model.loss, metric_fns,
                                        model._regularization_loss())

@@ -26,20 +26,22 @@ __all__ = ["Accumulator", "run_epochs", "forward_batches", "evaluate_batches"]
 class Accumulator:
     """Running sums of the loss and the metrics over the batches of an epoch or an evaluation.
 
-    fit's epoch loss is the mean of the batch losses (as Keras reports it); evaluate's is the
-    mean over examples. Metrics are means over examples in both.
+    fit's epoch loss is the mean of the batch losses; evaluate's is the mean over examples.
+    Each metric object is reset here and updated with every batch: its ``result()`` covers
+    every example seen.
     """
 
     def __init__(self, metric_fns: dict[str, Metric]) -> None:
         self.metric_fns = metric_fns
         self.loss_sum = 0.0              # sum of batch losses
         self.weighted_loss_sum = 0.0     # sum of batch loss x batch size
-        self.metric_sums = dict.fromkeys(metric_fns, 0.0)
         self.batches = self.samples = 0
+        for metric in metric_fns.values():
+            metric.reset_state()
 
     def add(self, loss: float, A: np.ndarray, Y: np.ndarray, weighted: bool = False
             ) -> dict[str, float]:
-        """Count one batch (A the outputs, Y the targets); returns each metric's batch sum."""
+        """Count one batch (A the outputs, Y the targets); returns each metric on the batch."""
         n = Y.shape[0]
         if weighted:
             self.weighted_loss_sum += loss * n
@@ -47,22 +49,18 @@ class Accumulator:
             self.loss_sum += loss
         self.batches += 1
         self.samples += n
-        values = {}
-        for name, fn in self.metric_fns.items():
-            values[name] = value = fn(A, Y)
-            self.metric_sums[name] += value
-        return values
+        return {name: metric.update(Y, A) for name, metric in self.metric_fns.items()}
 
     def epoch_logs(self) -> dict[str, float]:
         """fit's logs: the loss averaged over batches, the metrics over examples."""
         logs = {"loss": self.loss_sum / self.batches}
-        logs.update({name: total / self.samples for name, total in self.metric_sums.items()})
+        logs.update({name: metric.result() for name, metric in self.metric_fns.items()})
         return logs
 
     def evaluation(self, penalty: float) -> dict[str, float]:
         """evaluate's results: the loss averaged over examples plus ``penalty``, the metrics."""
         results = {"loss": self.weighted_loss_sum / self.samples + penalty}
-        results.update({name: total / self.samples for name, total in self.metric_sums.items()})
+        results.update({name: metric.result() for name, metric in self.metric_fns.items()})
         return results
 
 
@@ -89,7 +87,7 @@ def run_epochs(model: Any, step: TrainStep, data: DataAdapter, epochs: int,
                 try:
                     if validation is not None:
                         val = evaluate_batches(model.layers, validation.epoch(0), step.loss,
-                                               metric_fns, model._regularization_loss())
+                                               metric_fns, model._regularization_loss(), cbs)
                         logs.update({f"val_{k}": v for k, v in val.items()})
                     cbs.on_epoch_end(epoch, logs)
                 except BaseException:
@@ -115,7 +113,7 @@ def _train_epoch(step: TrainStep, batches: Iterable[Batch], steps: int | None,
     try:
         for index, (Xb, Yb) in enumerate(batches):
             for callback in begin:
-                callback.on_batch_begin(index, {"size": Xb.shape[0]})
+                callback.on_train_batch_begin(index, {"size": Xb.shape[0]})
             # Overflow in a diverging step is reported as a DivergenceError (non-finite
             # loss or parameter), not as RuntimeWarnings from deep inside a layer.
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
@@ -124,9 +122,9 @@ def _train_epoch(step: TrainStep, batches: Iterable[Batch], steps: int | None,
             step.raise_held_interrupt()  # a Ctrl-C held while the update was written
             if end:
                 batch_logs = {"loss": batch_loss, "size": Xb.shape[0]}
-                batch_logs.update({name: value / Xb.shape[0] for name, value in values.items()})
+                batch_logs.update(values)
                 for callback in end:
-                    callback.on_batch_end(index, batch_logs)
+                    callback.on_train_batch_end(index, batch_logs)
     except BaseException:
         if totals.batches:
             cbs.on_epoch_interrupted(epoch, {"batches": totals.batches, "steps": steps,
@@ -158,11 +156,28 @@ def forward_batches(layers: Sequence[Layer], batches: Iterable[Batch], fused: bo
 
 
 def evaluate_batches(layers: Sequence[Layer], batches: Iterable[Batch], loss: Loss,
-                     metric_fns: dict[str, Metric], penalty: float) -> dict[str, float]:
-    """Loss (mean over examples, plus ``penalty``) and metrics of the model over ``batches``."""
+                     metric_fns: dict[str, Metric], penalty: float,
+                     cbs: CallbackList | None = None) -> dict[str, float]:
+    """Loss (mean over examples, plus ``penalty``) and metrics of the model over ``batches``;
+    the ``on_test_*`` hooks of ``cbs`` around them."""
     fused = loss.fuses_with(layers[-1])
     totals = Accumulator(metric_fns)
-    for _, Yb, A, Z in forward_batches(layers, batches, fused):
-        value = loss.forward_logits(Z, Yb, A) if fused else loss.forward(A, Yb)
-        totals.add(value, A, Yb, weighted=True)
-    return totals.evaluation(penalty)
+    hooked = cbs.test_batch if cbs is not None else []
+    if cbs is not None:
+        cbs.on_test_begin()
+    try:
+        for index, (Xb, Yb, A, Z) in enumerate(forward_batches(layers, batches, fused)):
+            for callback in hooked:
+                callback.on_test_batch_begin(index, {"size": Xb.shape[0]})
+            value = loss.forward_logits(Z, Yb, A) if fused else loss.forward(A, Yb)
+            values = totals.add(value, A, Yb, weighted=True)
+            for callback in hooked:
+                callback.on_test_batch_end(index, {"loss": value, "size": Xb.shape[0], **values})
+        results = totals.evaluation(penalty)
+    except BaseException:
+        if cbs is not None:
+            cbs.on_test_end({})
+        raise
+    if cbs is not None:
+        cbs.on_test_end(dict(results))
+    return results

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import metrics as _metrics
 from .. import optimizers as _optimizers
 from .._validation import check_number, check_positive_int, check_targets_for_loss, check_X, check_XY
 from ..callbacks import Callback, CallbackList, History, ProgressBar
@@ -190,7 +191,7 @@ class Trainer:
         """
         self.history = History()
         self.stop_training = False
-        log_keys = ["loss", *self.metrics]
+        log_keys = ["loss", *map(_metrics.canonical_name, self.metrics)]
         if validation:
             log_keys += [f"val_{k}" for k in log_keys]
         extra = [ProgressBar(bar or verbose)] if verbose else []
