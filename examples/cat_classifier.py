@@ -45,8 +45,8 @@ def train(name, layer_dims, scale, data, iterations, learning_rate):
     history = model.fit(X_train, y_train, epochs=iterations, batch_size=X_train.shape[0],
                         shuffle=False, verbose=0, callbacks=[PrintCost(100, iterations - 1)])
     seconds = time.perf_counter() - start
-    train_acc = model.evaluate(X_train, y_train)["accuracy"]
-    test_acc = model.evaluate(X_test, y_test)["accuracy"]
+    train_acc = model.evaluate(X_train, y_train, return_dict=True)["accuracy"]
+    test_acc = model.evaluate(X_test, y_test, return_dict=True)["accuracy"]
     print(f"  train accuracy {train_acc:.4f}, test accuracy {test_acc:.4f} "
           f"({iterations} iterations in {seconds:.1f} s)")
     return history

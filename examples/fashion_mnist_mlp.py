@@ -82,7 +82,7 @@ def main() -> None:
                                                  restore_best_weights=True),
                                    TimeBudget(args.max_seconds)])
 
-    test = model.evaluate(x_test, y_test)
+    test = model.evaluate(x_test, y_test, return_dict=True)
     print(f"\ntest accuracy {test['accuracy']:.4f}, test loss {test['loss']:.4f} "
           f"(published MLP baseline: 0.8833); {time.perf_counter() - start:.1f} s in all")
     predicted = model.predict(x_test).argmax(axis=1)

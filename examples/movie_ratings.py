@@ -44,7 +44,7 @@ def main() -> None:
                         validation_data=(X_test, y_test), verbose=0)
 
     baseline = np.mean((y_test - y_train.mean()) ** 2)
-    test = model.evaluate(X_test, y_test)
+    test = model.evaluate(X_test, y_test, return_dict=True)
     print(f"\nmean squared error on the test users: {test['loss']:.4f} "
           f"(always guessing the mean rating: {baseline:.4f}); mean absolute error {test['mae']:.3f}")
     predictions = model.predict(X_test[:5]).ravel()

@@ -23,7 +23,7 @@ from neuralkit.optimizers import SGD
 def train(model, X, y, iterations, learning_rate):
     model.compile(loss="binary_crossentropy", optimizer=SGD(learning_rate), metrics=["accuracy"])
     model.fit(X, y, epochs=iterations, batch_size=X.shape[0], shuffle=False, verbose=0)
-    return model.evaluate(X, y)["accuracy"]
+    return model.evaluate(X, y, return_dict=True)["accuracy"]
 
 
 def one_hidden_layer(n_h, seed=2):

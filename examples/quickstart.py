@@ -38,7 +38,7 @@ def main() -> None:
     history = model.fit(X_train, y_train, epochs=5 if args.quick else 100, batch_size=32,
                         verbose=0 if args.quick else 1)
     train = history.history
-    test = model.evaluate(X_test, y_test)
+    test = model.evaluate(X_test, y_test, return_dict=True)
     print(f"final training loss {train['loss'][-1]:.4f}, training accuracy {train['accuracy'][-1]:.3f}")
     print(f"test loss {test['loss']:.4f}, test accuracy {test['accuracy']:.3f}")
 

@@ -58,20 +58,37 @@ def _all_finite(array: np.ndarray, chunk_elements: int = 1 << 20) -> bool:
 
 
 def _first_item(array: np.ndarray) -> Any:
-    return array.reshape(-1)[0] if array.size else None
+    """The first entry that is not a number (a DataFrame's string column), else the first."""
+    flat = array.reshape(-1)
+    for item in flat[:10000]:
+        if not isinstance(item, (int, float, complex, np.number, bool, np.bool_)):
+            return item
+    return flat[0] if flat.size else None
 
 
 def check_X(X: Any, name: str, dtype: np.dtype, n_features: int | None) -> np.ndarray:
     """A 2-D (m, n_x) input matrix with the model's feature count, if that is known."""
     X = to_float_array(X, name, dtype)
     if X.ndim != 2:
-        hint = " Use X.reshape(-1, 1) for a single feature." if X.ndim == 1 else ""
+        hint = _one_d_hint(X, name, n_features) if X.ndim == 1 else ""
         raise ValueError(
             f"{name} must be 2-D with samples as rows, shape (m, n_x); got shape {X.shape}.{hint}"
         )
     if n_features is not None and X.shape[1] != n_features:
         raise ValueError(_feature_message(name, X.shape, n_features))
     return X
+
+
+def _one_d_hint(X: np.ndarray, name: str, n_features: int | None) -> str:
+    """What a 1-D X most likely is: one example of n_x features, or m values of one feature."""
+    one_example = f" For one example of {X.shape[0]} features use {name}.reshape(1, -1)"
+    one_feature = f" For {X.shape[0]} examples of a single feature use {name}.reshape(-1, 1)"
+    if n_features is not None:
+        if X.shape[0] == n_features and n_features != 1:
+            return one_example + "."
+        if n_features == 1:
+            return one_feature + "."
+    return one_example + ";" + one_feature[1:].replace("For", "for", 1) + "."
 
 
 def _feature_message(name: str, shape: tuple[int, ...], n_features: int) -> str:
@@ -124,7 +141,12 @@ def check_XY(X: Any, Y: Any, dtype: np.dtype, n_features: int | None,
 def check_targets_for_loss(Y: np.ndarray, loss_name: str, n_outputs: int,
                            y_name: str = "Y") -> np.ndarray:
     """Check Y against the loss and the output width; return Y as (m, n_outputs)."""
-    if loss_name == "categorical_crossentropy":
+    if loss_name == "sparse_categorical_crossentropy" and Y.shape[1] != 1:
+        raise ValueError(
+            f"{y_name} is one-hot ({Y.shape[1]} columns) but sparse_categorical_crossentropy "
+            f"takes integer class labels (m,); pass {y_name}.argmax(axis=1), or use "
+            "loss='categorical_crossentropy', which takes both.")
+    if loss_name in ("categorical_crossentropy", "sparse_categorical_crossentropy"):
         if Y.shape[1] == 1 and n_outputs > 1:
             labels = Y[:, 0]
             if np.any(labels != np.round(labels)) or labels.min() < 0 or labels.max() >= n_outputs:

@@ -1,7 +1,8 @@
 """Weight initializers: ``f(shape, rng) -> float64 array`` for W of shape (n[l], n[l-1]).
 
-Biases always start at zero. Each initializer draws from the generator it is given, never
-from NumPy's global random state, so a model seed makes initialization reproducible.
+Biases start at zero (``'zeros'``) unless a layer is given another ``bias_initializer``. Each
+initializer draws from the generator it is given, never from NumPy's global random state, so
+a model seed makes initialization reproducible.
 """
 
 from __future__ import annotations
@@ -10,7 +11,10 @@ from collections.abc import Callable
 
 import numpy as np
 
-__all__ = ["Initializer", "small_random", "glorot_uniform", "he_normal", "INITIALIZERS", "get"]
+from ._validation import _did_you_mean
+
+__all__ = ["Initializer", "small_random", "glorot_uniform", "he_normal", "zeros", "ones",
+           "INITIALIZERS", "get"]
 
 Initializer = Callable[[tuple[int, int], np.random.Generator], np.ndarray]
 
@@ -36,20 +40,32 @@ def he_normal(shape: tuple[int, int], rng: np.random.Generator) -> np.ndarray:
     return rng.standard_normal(shape) * np.sqrt(2.0 / fan_in)
 
 
+def zeros(shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
+    """All zeros (draws nothing from ``rng``)."""
+    return np.zeros(shape)
+
+
+def ones(shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
+    """All ones (draws nothing from ``rng``)."""
+    return np.ones(shape)
+
+
 INITIALIZERS: dict[str, Initializer] = {
     "small_random": small_random,
     "glorot_uniform": glorot_uniform,
     "he_normal": he_normal,
+    "zeros": zeros,
+    "ones": ones,
 }
 
 
-def get(identifier: str | Initializer) -> Initializer:
+def get(identifier: str | Initializer, what: str = "kernel_initializer") -> Initializer:
     """Resolve an initializer by name or accept a callable ``f(shape, rng)``."""
     if callable(identifier):
         return identifier
-    if isinstance(identifier, str) and identifier in INITIALIZERS:
-        return INITIALIZERS[identifier]
+    if isinstance(identifier, str) and identifier.lower() in INITIALIZERS:
+        return INITIALIZERS[identifier.lower()]
     raise ValueError(
-        f"kernel_initializer must be one of {sorted(INITIALIZERS)} or a callable "
-        f"f(shape, rng); got {identifier!r}."
+        f"{what} must be one of {sorted(INITIALIZERS)}{_did_you_mean(identifier, INITIALIZERS)} "
+        f"or a callable f(shape, rng); got {identifier!r}."
     )

@@ -129,7 +129,7 @@ def test_lbfgs_beats_plain_sgd_at_equal_gradient_evaluations():
         model = Sequential([Dense(16), Tanh(), Dense(1)], seed=0)
         model.compile(loss="mse", optimizer=optimizer)
         model.fit(X, y, epochs=epochs, batch_size=200, verbose=0)
-        losses[name] = model.evaluate(X, y)["loss"]
+        losses[name] = model.evaluate(X, y, return_dict=True)["loss"]
     assert losses["lbfgs"] < 0.1 * losses["sgd"]
 
 

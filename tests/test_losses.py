@@ -165,7 +165,7 @@ def test_sigmoid_bce_at_logits_pm_1000():
     expected = (0 + 1000 + 1000 + 0) / 4
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        assert model.evaluate(X, y)["loss"] == expected
+        assert model.evaluate(X, y, return_dict=True)["loss"] == expected
         history = model.fit(X, y, epochs=1, batch_size=4, shuffle=False, verbose=0)
     assert history.history["loss"] == [expected]
     dZ = model.layers[1].seen_backward
@@ -180,7 +180,7 @@ def test_softmax_cce_at_logits_pm_1000():
     model = _saturating_model(2, Softmax(), "categorical_crossentropy")
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        result = model.evaluate(X, y)
+        result = model.evaluate(X, y, return_dict=True)
         history = model.fit(X, y, epochs=1, batch_size=2, shuffle=False, verbose=0)
     # logsumexp(1000, -1000) - Z_label: 2000 for row 0, 0 for row 1.
     assert result["loss"] == 1000.0
@@ -214,7 +214,7 @@ def test_unfused_pairing_in_a_model_clips():
     expected = -np.mean(Y[0] * np.log(a) + (1 - Y[0]) * np.log(1 - a))
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        assert math.isclose(model.evaluate(X, Y)["loss"], expected, rel_tol=1e-9)
+        assert math.isclose(model.evaluate(X, Y, return_dict=True)["loss"], expected, rel_tol=1e-9)
         history = model.fit(X, Y, epochs=1, batch_size=1, verbose=0)
     assert np.isfinite(history.history["loss"]).all()
     assert np.isfinite(model.layers[0].params["W"]).all()

@@ -224,12 +224,12 @@ def test_evaluate_returns_loss_and_metrics():
     model = _small_net()
     model.compile(loss="binary_crossentropy", metrics=["accuracy", "mae"])
     A = _net_forward(model.get_parameters(), X)[:, 0]
-    result = model.evaluate(X, y)
+    result = model.evaluate(X, y, return_dict=True)
     assert set(result) == {"loss", "accuracy", "mae"}
     assert result["loss"] == pytest.approx(_bce(A[:, None], y[:, None]), rel=1e-12)
     assert result["accuracy"] == float(np.mean((A > 0.5) == (y == 1)))
     assert result["mae"] == pytest.approx(float(np.mean(np.abs(A - y))), rel=1e-12)
-    small_batches = model.evaluate(X, y, batch_size=7)
+    small_batches = model.evaluate(X, y, batch_size=7, return_dict=True)
     for key in result:
         assert small_batches[key] == pytest.approx(result[key], rel=1e-12)
 
@@ -242,7 +242,7 @@ def test_binary_accuracy_threshold_by_hand():
     X = np.array([[-2.0], [-0.1], [0.0], [0.3], [4.0]])
     y = np.array([0, 1, 0, 1, 0])
     # predictions 0, 0, 0 (A = 0.5 is not > 0.5), 1, 1: right, wrong, right, right, wrong.
-    assert model.evaluate(X, y)["accuracy"] == 3 / 5
+    assert model.evaluate(X, y, return_dict=True)["accuracy"] == 3 / 5
 
 
 def test_categorical_accuracy_argmax_by_hand():
@@ -251,8 +251,8 @@ def test_categorical_accuracy_argmax_by_hand():
     model.set_parameters({"W1": np.eye(3), "b1": np.zeros(3)})
     X = np.array([[3.0, 1, 0], [0, 2, 1], [0, 1, 5], [1, 0, 0]])  # arg-max 0, 1, 2, 0
     labels = np.array([0, 2, 2, 1])  # right, wrong, right, wrong
-    assert model.evaluate(X, np.eye(3)[labels])["accuracy"] == 0.5
-    assert model.evaluate(X, labels)["accuracy"] == 0.5
+    assert model.evaluate(X, np.eye(3)[labels], return_dict=True)["accuracy"] == 0.5
+    assert model.evaluate(X, labels, return_dict=True)["accuracy"] == 0.5
 
 
 def test_mae_by_hand_for_several_outputs():
@@ -261,7 +261,7 @@ def test_mae_by_hand_for_several_outputs():
     model.set_parameters({"W1": np.eye(2), "b1": np.zeros(2)})
     X = np.array([[1.0, 2.0], [3.0, -1.0]])
     Y = np.array([[0.0, 0.0], [1.0, 1.0]])
-    result = model.evaluate(X, Y)
+    result = model.evaluate(X, Y, return_dict=True)
     assert result["mae"] == pytest.approx((1 + 2 + 2 + 2) / 4, rel=1e-15)
     assert result["loss"] == pytest.approx((1 + 4 + 4 + 4) / 4, rel=1e-15)
 
@@ -542,16 +542,25 @@ def test_verbose_1_bar_shows_running_loss_and_metrics(capsys, monkeypatch):
     assert "Epoch 1/1" in capsys.readouterr().err
 
 
-def test_fit_predict_evaluate_signatures_and_defaults():
+def test_fit_predict_evaluate_take_keras_3s_arguments_in_keras_3s_order():
     import inspect
 
-    fit = inspect.signature(Sequential.fit).parameters
-    defaults = {name: p.default for name, p in fit.items() if p.default is not inspect.Parameter.empty}
-    # Y defaults to None so that an iterable of (X_batch, Y_batch) can be passed alone.
-    assert defaults == {"Y": None, "epochs": 1, "batch_size": 32, "shuffle": True,
-                        "validation_data": None, "validation_split": 0.0, "verbose": 1,
-                        "callbacks": None, "steps_per_epoch": None}
-    assert inspect.signature(Sequential.predict).parameters["batch_size"].default is None
+    def parameters(method):
+        return [(name, p.default) for name, p in inspect.signature(method).parameters.items()
+                if name != "self"]
+
+    # keras/src/trainers/trainer.py (Keras 3): fit, evaluate and predict, in order.
+    assert parameters(Sequential.fit) == [
+        ("x", None), ("y", None), ("batch_size", None), ("epochs", 1), ("verbose", "auto"),
+        ("callbacks", None), ("validation_split", 0.0), ("validation_data", None),
+        ("shuffle", True), ("class_weight", None), ("sample_weight", None),
+        ("initial_epoch", 0), ("steps_per_epoch", None), ("validation_steps", None),
+        ("validation_batch_size", None), ("validation_freq", 1)]
+    assert parameters(Sequential.evaluate) == [
+        ("x", None), ("y", None), ("batch_size", None), ("verbose", "auto"),
+        ("sample_weight", None), ("steps", None), ("callbacks", None), ("return_dict", False)]
+    assert [name for name, _ in parameters(Sequential.predict)] == [
+        "x", "batch_size", "verbose", "steps", "callbacks"]
 
 
 def test_build_method():

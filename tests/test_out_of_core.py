@@ -41,7 +41,7 @@ def test_memmap_training_matches_in_memory_training(tmp_path, mode):
         model = _model()
         history = model.fit(data, y, epochs=3, batch_size=32, validation_split=0.2, verbose=0)
         runs.append((history.history, model.get_parameters(), model.predict(data),
-                     model.evaluate(data, y)))
+                     model.evaluate(data, y, return_dict=True)))
     (h_a, p_a, out_a, ev_a), (h_m, p_m, out_m, ev_m) = runs
     assert h_a.keys() == h_m.keys()
     for key in h_a:                  # same examples per batch: equal up to summation order
@@ -181,8 +181,8 @@ def test_a_reiterable_is_one_pass_per_epoch_and_predict_evaluate_take_iterables(
     np.testing.assert_allclose(b.predict(Loader()), a.predict(X), rtol=1e-14)
     np.testing.assert_allclose(b.predict(iter([X[:100], X[100:]])), a.predict(X), rtol=1e-14)
     np.testing.assert_allclose(b.predict(Loader(), steps=2), a.predict(X[:128]), rtol=1e-14)
-    expected = a.evaluate(X, y)
-    got = b.evaluate(Loader())
+    expected = a.evaluate(X, y, return_dict=True)
+    got = b.evaluate(Loader(), return_dict=True)
     assert got.keys() == expected.keys()
     for key in expected:
         assert got[key] == pytest.approx(expected[key], rel=1e-12)
@@ -300,7 +300,8 @@ def test_bad_iterables_get_clear_errors():
         model.fit(gen(), epochs=2, verbose=0)
     with pytest.raises(ValueError, match="ran out of batches at epoch 2, batch 1"):
         model.fit(gen(), epochs=2, steps_per_epoch=2, verbose=0)
-    with pytest.raises(TypeError, match=r"must be a pair \(X_batch, Y_batch\); got ndarray"):
+    with pytest.raises(TypeError, match=r"must be a pair \(X_batch, Y_batch\) or a triple "
+                                        r"\(X_batch, Y_batch, sample_weight\); got ndarray"):
         model.fit(iter([X]), steps_per_epoch=1, verbose=0)
     with pytest.raises(TypeError, match="Y must be None"):
         model.fit(gen(), y, steps_per_epoch=1, verbose=0)

@@ -247,7 +247,7 @@ def test_random_bad_inputs_are_refused_by_neuralkit(X, target, dtype):
     y = np.zeros(max(m, 1), dtype=int)
     call = {"fit": lambda: model.fit(X, y, verbose=0),
             "predict": lambda: model.predict(X),
-            "evaluate": lambda: model.evaluate(X, y)}[target]
+            "evaluate": lambda: model.evaluate(X, y, return_dict=True)}[target]
     _assert_refused_by_neuralkit(call)
     assert all(np.array_equal(a, b) for a, b in zip(before, model.layers[0].params.values(),
                                                     strict=True))
@@ -270,7 +270,7 @@ def test_random_bad_targets_are_refused_by_neuralkit(data, m, loss):
     ) | (st.just(np.full((m, 1), 1.5 if loss != "mse" else np.inf)))                  # labels
         | (st.just(np.full(m, 7)) if loss == "categorical_crossentropy" else st.nothing()))
     _assert_refused_by_neuralkit(lambda: model.fit(X, bad, verbose=0))
-    _assert_refused_by_neuralkit(lambda: model.evaluate(X, bad))
+    _assert_refused_by_neuralkit(lambda: model.evaluate(X, bad, return_dict=True))
 
 
 @FAST

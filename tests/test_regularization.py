@@ -34,8 +34,8 @@ def test_l2_penalty_value_is_l_times_sum_of_squares():
                   reg.get_parameters())
     W1, W2 = reg.get_parameters()["W1"], reg.get_parameters()["W2"]
     penalty = 0.03 * np.sum(W1 ** 2) + 0.2 * np.sum(W2 ** 2)
-    assert reg.evaluate(X, y)["loss"] == pytest.approx(plain.evaluate(X, y)["loss"] + penalty,
-                                                       rel=1e-12)
+    expected = plain.evaluate(X, y, return_dict=True)["loss"] + penalty
+    assert reg.evaluate(X, y, return_dict=True)["loss"] == pytest.approx(expected, rel=1e-12)
     assert reg.layers[0].regularization_loss() == pytest.approx(0.03 * np.sum(W1 ** 2), rel=1e-12)
 
 
@@ -199,7 +199,7 @@ def test_dropout_is_off_in_predict_and_evaluate():
     without = _twin(lambda: Sequential([Dense(5, input_dim=4), ReLU(), Dense(1), Sigmoid()]),
                     with_dropout.get_parameters())
     assert np.array_equal(with_dropout.predict(X), without.predict(X))
-    assert with_dropout.evaluate(X, y) == without.evaluate(X, y)
+    assert with_dropout.evaluate(X, y, return_dict=True) == without.evaluate(X, y, return_dict=True)
 
 
 def test_dropout_keeps_float32():

@@ -65,7 +65,7 @@ def test_round_trip_is_exact_for_every_layer_type(tmp_path, dtype):
     assert_same_parameters(loaded, model)
     assert type(loaded.loss) is type(model.loss) and loaded.metrics == ["accuracy"]
     _assert_same_optimizer(loaded.optimizer, model.optimizer)
-    assert loaded.evaluate(X, y) == model.evaluate(X, y)
+    assert loaded.evaluate(X, y, return_dict=True) == model.evaluate(X, y, return_dict=True)
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])

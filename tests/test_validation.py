@@ -129,7 +129,7 @@ def test_evaluate_with_the_wrong_feature_count():
     model = _trained_model()
     X, y = _data(n_x=2)
     with pytest.raises(ValueError, match=r"2 features.*expects 3"):
-        model.evaluate(X, y)
+        model.evaluate(X, y, return_dict=True)
 
 
 # ---------------------------------------------------------------------- values

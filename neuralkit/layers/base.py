@@ -78,7 +78,7 @@ class Layer(ABC):
     """
 
     def __init__(self, name: str | None = None, input_dim: int | None = None,
-                 input_shape: Shape | None = None) -> None:
+                 input_shape: Shape | None = None, trainable: bool = True) -> None:
         if name is not None and not isinstance(name, str):
             raise TypeError(f"name must be a string or None; got {type(name).__name__}.")
         self.name = name if name is not None else _snake_case(type(self).__name__)
@@ -92,6 +92,19 @@ class Layer(ABC):
         self._cache: Any = _MISSING
         # The model clears this on its first layer: nobody needs dL/dX, so Dense skips dX.
         self.needs_input_grad = True
+        self.trainable = trainable
+
+    @property
+    def trainable(self) -> bool:
+        """False freezes the layer: fit leaves its parameters as they are (its backward still
+        passes dL/dA_prev to the layers below). Takes effect at the next ``fit``."""
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value: bool) -> None:
+        if not isinstance(value, (bool, np.bool_)):
+            raise TypeError(f"trainable must be True or False; got {value!r}.")
+        self._trainable = bool(value)
 
     # ------------------------------------------------------------------ shapes
     @property
@@ -207,18 +220,60 @@ class Layer(ABC):
         """Number of scalar parameters."""
         return int(sum(p.size for p in self.params.values()))
 
+    def get_weights(self) -> list[np.ndarray]:
+        """Copies of the parameters, in ``params`` order, each in this layer's layout (Dense:
+        W (units, n_prev), b (units,))."""
+        return [value.copy() for value in self.params.values()]
+
+    def set_weights(self, weights: list[Any]) -> None:
+        """Load arrays given in the order and shapes of :meth:`get_weights`; every one is
+        checked (count, shape, numbers, finite) before any is written."""
+        for target, value in self._checked_weights(weights):
+            target[...] = value  # in place: optimizer state and references stay valid
+
+    def _checked_weights(self, weights: list[Any]) -> list[tuple[np.ndarray, np.ndarray]]:
+        if not isinstance(weights, (list, tuple)):
+            raise TypeError(f"{type(self).__name__} '{self.name}': set_weights takes a list of "
+                            f"arrays; got {type(weights).__name__}.")
+        names = list(self.params)
+        if len(weights) != len(names):
+            raise ValueError(f"{type(self).__name__} '{self.name}' has {len(names)} weight arrays "
+                             f"({', '.join(names) or 'none'}); got {len(weights)}.")
+        checked = []
+        for name, value in zip(names, weights, strict=True):
+            target = self.params[name]
+            value = np.asarray(value)
+            if value.dtype.kind not in "biuf":
+                raise TypeError(f"weight '{name}' of '{self.name}' must be numeric; got dtype "
+                                f"{value.dtype}.")
+            if value.shape != target.shape:
+                hint = (" It looks transposed (a Keras kernel is (n_prev, units)): pass its .T."
+                        if value.shape == target.shape[::-1] and value.ndim == 2 else "")
+                raise ValueError(f"weight '{name}' of '{self.name}' has shape {target.shape}; got "
+                                 f"{value.shape}.{hint}")
+            if not np.isfinite(value).all():
+                raise ValueError(f"weight '{name}' of '{self.name}' contains NaN or inf.")
+            checked.append((target, value))
+        return checked
+
     def get_config(self) -> dict[str, Any]:
         """Constructor arguments that rebuild this layer (used by summary and saving)."""
         config: dict[str, Any] = {"name": self.name}
         shape = self.input_shape
         if shape is not None:  # 1-D as input_dim, the form files of neuralkit 0.1 hold
             config.update({"input_dim": shape[0]} if len(shape) == 1 else {"input_shape": shape})
+        if not self.trainable:
+            config["trainable"] = False
         return config
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Layer:
         """Make a layer from the output of :meth:`get_config`."""
-        return cls(**config)
+        config = dict(config)
+        trainable = config.pop("trainable", True)
+        layer = cls(**config)
+        layer.trainable = trainable
+        return layer
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items() if k != "name")

@@ -1,9 +1,9 @@
 """Sequential: a stack of layers, compiled with a loss, an optimizer and metrics.
 
-This module is the model's structure: its layers and their shapes, compile, the parameters in
-the course's layout, summary and save. Training, evaluation and prediction come from
-:class:`neuralkit.training.trainer.Trainer`; all numerics live in the layers, the loss and the
-optimizer.
+This module is the model's structure: its layers and their shapes, compile, summary and save;
+the parameters' layouts come from :class:`~neuralkit.models.weights.Weights`. Training,
+evaluation and prediction come from :class:`neuralkit.training.trainer.Trainer`; all numerics
+live in the layers, the loss and the optimizer.
 """
 
 from __future__ import annotations
@@ -19,25 +19,28 @@ from .. import losses as _losses
 from .. import metrics as _metrics
 from .. import optimizers as _optimizers
 from .. import saving as _saving
-from .._parameters import ParameterSlot, parameter_slots
 from .._validation import check_shape
 from ..callbacks import History
 from ..layers.activations import Sigmoid, Softmax
 from ..layers.base import Layer
+from ..layers.input import Input
 from ..losses import BinaryCrossEntropy, CategoricalCrossEntropy, Loss
 from ..optimizers import Optimizer
 from ..training.trainer import Trainer
+from .summary import summary as _summary
+from .weights import Weights
 
 __all__ = ["Sequential"]
 
 
-class Sequential(Trainer):
+class Sequential(Trainer, Weights):
     """A linear stack of layers.
 
     Parameters
     ----------
     layers : sequence of Layer, optional
-        The layers in order; more can be added with :meth:`add`.
+        The layers in order, optionally led by an ``Input(shape=...)``; more can be added with
+        :meth:`add`.
     seed : int, optional
         Seeds the model's generator, used for initialization and shuffling: the same seed
         gives bit-identical training. NumPy's global random state is never touched.
@@ -68,8 +71,11 @@ class Sequential(Trainer):
         self.loss: Loss | None = None
         self.optimizer: Optimizer | None = None
         self.metrics: list[str | _metrics.Metric] = []
+        self.weighted_metrics: list[str | _metrics.Metric] = []
         self.history: History | None = None
         self.stop_training = False
+        self._input: Input | None = None
+        self._added: list[Layer] = []  # what add() and pop() made model.layers: see _require_layers
         if layers is not None:
             if isinstance(layers, Layer) or not isinstance(layers, Sequence):
                 raise TypeError(
@@ -79,8 +85,15 @@ class Sequential(Trainer):
                 self.add(layer)
 
     # ------------------------------------------------------------------ structure
-    def add(self, layer: Layer) -> None:
-        """Append a layer; the model is built as soon as the input size is known."""
+    def add(self, layer: Layer | Input) -> None:
+        """Append a layer; the model is built as soon as the input shape is known. An
+        ``Input(shape=...)`` may come first, in place of a layer's ``input_shape``."""
+        if isinstance(layer, Input):
+            if self.layers or self._input is not None:
+                raise ValueError("Input(shape=...) must come first, before any layer; the model "
+                                 f"already has {_names(self.layers) if self.layers else 'an Input'}.")
+            self._input = layer
+            return
         if isinstance(layer, type) and issubclass(layer, Layer):
             raise TypeError(
                 f"Sequential.add expects a Layer instance; got the class {layer.__name__}. "
@@ -90,23 +103,49 @@ class Sequential(Trainer):
             raise TypeError(
                 f"Sequential.add expects a Layer instance; got {type(layer).__name__} ({layer!r})."
             )
+        self._require_layers_intact("add")
         if any(existing is layer for existing in self.layers):
             raise ValueError(f"layer '{layer.name}' is already in this model; create a new one.")
-        if layer.input_shape is not None and self.layers:
-            expected = self.layers[-1].output_shape
-            if expected is not None and expected != layer.input_shape:
-                given = (f"input_dim={layer.input_dim}" if len(layer.input_shape) == 1
-                         else f"input_shape={layer.input_shape}")
-                outputs = (f"{expected[0]} features" if len(expected) == 1
-                           else f"examples of shape {expected}")
-                raise ValueError(f"layer '{layer.name}' has {given} but the previous layer "
-                                 f"outputs {outputs}.")
+        previous = self.layers[-1].output_shape if self.layers else self.input_shape
+        if layer.input_shape is not None and previous is not None and previous != layer.input_shape:
+            given = (f"input_dim={layer.input_dim}" if len(layer.input_shape) == 1
+                     else f"input_shape={layer.input_shape}")
+            outputs = (f"{previous[0]} features" if len(previous) == 1
+                       else f"examples of shape {previous}")
+            source = "the previous layer outputs" if self.layers else "the Input gives"
+            raise ValueError(f"layer '{layer.name}' has {given} but {source} {outputs}.")
         layer.name = self._unique_name(layer.name)
         layer.dtype = self.dtype
         layer.rng = self.rng
         self.layers.append(layer)
-        if self.layers[0].input_shape is not None:
-            self._build_layers(self.layers[0].input_shape)
+        self._added.append(layer)
+        if self.input_shape is not None:
+            self._build_layers(self.input_shape)
+
+    def pop(self) -> Layer:
+        """Remove the last layer and return it (Keras's ``pop``)."""
+        self._require_layers("pop")
+        layer = self.layers.pop()
+        self._added.pop()
+        return layer
+
+    def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
+        """The layer called ``name``, or the one at ``index`` (as in Keras: one of the two)."""
+        self._require_layers_intact("get_layer")
+        if (name is None) == (index is None):
+            raise ValueError(f"get_layer takes a name or an index; got name={name!r}, "
+                             f"index={index!r}.")
+        if index is not None:
+            if isinstance(index, bool) or not isinstance(index, (int, np.integer)):
+                raise TypeError(f"get_layer: index must be an int; got {index!r}.")
+            if not -len(self.layers) <= index < len(self.layers):
+                raise ValueError(f"get_layer: index {index} is out of range for a model of "
+                                 f"{len(self.layers)} layers.")
+            return self.layers[index]
+        for layer in self.layers:
+            if layer.name == name:
+                return layer
+        raise ValueError(f"get_layer: no layer named {name!r}; the layers are {_names(self.layers)}.")
 
     def _unique_name(self, name: str) -> str:
         taken = {layer.name for layer in self.layers}
@@ -124,12 +163,15 @@ class Sequential(Trainer):
     @property
     def input_shape(self) -> tuple[int, ...] | None:
         """Shape of one input example (samples excluded), once known: ``(n_x,)``."""
-        return self.layers[0].input_shape if self.layers else None
+        if self.layers and self.layers[0].input_shape is not None:
+            return self.layers[0].input_shape
+        return None if self._input is None else self._input.shape
 
     @property
     def input_dim(self) -> int | None:
         """Number of input features (the last axis of ``input_shape``), once known."""
-        return self.layers[0].input_dim if self.layers else None
+        shape = self.input_shape
+        return None if shape is None else shape[-1]
 
     @property
     def output_shape(self) -> tuple[int, ...] | None:
@@ -172,8 +214,19 @@ class Sequential(Trainer):
             shape = layer.output_shape if layer.built else layer.output_shape_for(shape)
         return shape
 
+    def _require_layers_intact(self, what: str) -> None:
+        if self.layers or self._added:
+            self._require_layers(what)
+
     def _require_layers(self, what: str) -> None:
-        if not self.layers:
+        layers = self.layers
+        if not (isinstance(layers, list) and len(layers) == len(self._added)
+                and all(a is b for a, b in zip(layers, self._added, strict=True))):
+            raise ValueError(
+                f"{what}: model.layers was changed directly (it has {_names(layers)}; add() and "
+                f"pop() made {_names(self._added)}). Use model.add(layer) and model.pop(), which "
+                "name, type and build each layer.")
+        if not layers:
             raise ValueError(f"{what}: the model has no layers; add some first.")
 
     def _require_built(self, what: str) -> None:
@@ -185,155 +238,88 @@ class Sequential(Trainer):
             )
 
     # ------------------------------------------------------------------ compile
-    def compile(self, loss: str | Loss | None = None, optimizer: str | Optimizer | None = None,
-                metrics: Sequence[str] | None = None) -> None:
-        """Choose the loss, the optimizer and the metrics reported by fit and evaluate.
+    def compile(self, optimizer: str | Optimizer | None = None, loss: str | Loss | None = None,
+                metrics: Sequence[str | _metrics.Metric] | None = None,
+                weighted_metrics: Sequence[str | _metrics.Metric] | None = None,
+                **execution: Any) -> None:
+        """Choose the optimizer, the loss and the metrics reported by fit and evaluate.
+
+        Keras's order, ``compile(optimizer, loss, metrics)``, and neuralkit 0.1's,
+        ``compile(loss, optimizer, metrics)``, both work: an optimizer and a loss are told
+        apart by what they are.
 
         Parameters
         ----------
-        loss : str or Loss, optional
-            'mse', 'binary_crossentropy', 'categorical_crossentropy' or a Loss instance;
-            None infers it from the output layer at fit time.
         optimizer : str or Optimizer, optional
-            'sgd', 'rmsprop', 'adam' (default settings) or an Optimizer instance; None
+            'sgd', 'rmsprop', 'adam', ... (default settings) or an Optimizer instance; None
             means ``Adam()``.
-        metrics : list of str, optional
-            'accuracy' (arg-max for categorical outputs, 0.5 threshold otherwise), 'mae'.
+        loss : str or Loss, optional
+            'mse', 'mae', 'huber', 'binary_crossentropy', 'categorical_crossentropy',
+            'sparse_categorical_crossentropy' or a Loss instance; None infers it from the output
+            layer at fit time.
+        metrics : list of str or Metric, optional
+            'accuracy' (arg-max for categorical outputs, 0.5 threshold otherwise), 'mae', ...
+            Not weighted by ``sample_weight`` or ``class_weight`` (as in Keras).
+        weighted_metrics : list of str or Metric, optional
+            Metrics that are weighted by them.
+        **execution
+            Keras's execution settings (``run_eagerly``, ``jit_compile``,
+            ``steps_per_execution``, ``auto_scale_loss``) are accepted and have no effect;
+            ``loss_weights`` is for models with several outputs, which neuralkit has not.
         """
+        unknown = set(execution) - {"run_eagerly", "jit_compile", "steps_per_execution",
+                                    "auto_scale_loss", "loss_weights"}
+        if unknown:
+            raise TypeError(f"compile got unexpected arguments {sorted(unknown)}.")
+        if execution.get("loss_weights") is not None:
+            raise ValueError("compile: loss_weights weighs the losses of several outputs; a "
+                             "Sequential model has one output. Leave it out.")
+        if _is_loss(optimizer) and (loss is None or _is_optimizer(loss)):
+            optimizer, loss = loss, optimizer  # neuralkit 0.1's order
         self.loss = None if loss is None else _losses.get(loss)
         self.optimizer = None if optimizer is None else _optimizers.get(optimizer)
-        if metrics is None:
-            metrics = []
-        if isinstance(metrics, str) or not isinstance(metrics, Sequence):
-            raise TypeError(f"metrics must be a list of names; got {metrics!r}.")
-        names = [_metrics.canonical_name(metric) for metric in metrics]  # validates them now
+        self.metrics = _metric_list(metrics, "metrics")
+        self.weighted_metrics = _metric_list(weighted_metrics, "weighted_metrics")
+        names = [name for name, _, _ in self._metric_entries()]
         if len(set(names)) != len(names):
             raise ValueError(f"metrics has two metrics logged under one name: {names}.")
-        self.metrics = [m if isinstance(m, _metrics.Metric) else name
-                        for m, name in zip(metrics, names, strict=True)]
+
+    def _metric_entries(self) -> list[tuple[str, str | _metrics.Metric, bool]]:
+        """(log key, name or Metric, weighted) for every compiled metric; a weighted metric
+        that shares its name with an unweighted one is logged as 'weighted_<name>'."""
+        plain = [(_metrics.canonical_name(m), m, False) for m in self.metrics]
+        taken = {name for name, _, _ in plain}
+        weighted = []
+        for m in self.weighted_metrics:
+            name = _metrics.canonical_name(m)
+            weighted.append((f"weighted_{name}" if name in taken else name, m, True))
+        return plain + weighted
 
     def _resolved_loss(self) -> Loss:
         if self.loss is not None:
             return self.loss
         last = self.layers[-1]
-        if isinstance(last, Sigmoid):
+        output = getattr(last, "activation", None) or last
+        if isinstance(output, Sigmoid):
             return BinaryCrossEntropy()
-        if isinstance(last, Softmax):
+        if isinstance(output, Softmax):
             return CategoricalCrossEntropy()
         return _losses.MeanSquaredError()
 
-    def _metric_functions(self, loss: Loss, n_outputs: int) -> dict[str, _metrics.Metric]:
+    def _metric_functions(self, loss: Loss, n_outputs: int
+                          ) -> dict[str, tuple[_metrics.Metric, bool]]:
+        """Fresh metric objects by log key, each with whether sample weights apply to it."""
         categorical = n_outputs > 1 and not isinstance(loss, BinaryCrossEntropy)
-        return {_metrics.canonical_name(metric): _metrics.get(metric, categorical)
-                for metric in self.metrics}
+        return {name: (_metrics.get(metric, categorical), weighted)
+                for name, metric, weighted in self._metric_entries()}
 
     def _regularization_loss(self) -> float:
         return float(sum(layer.regularization_loss() for layer in self.layers))
 
-
-    # ------------------------------------------------------------------ parameters
-    def parameter_slots(self) -> list[ParameterSlot]:
-        """Every parameter: its layer, its name, its ``'layer/name'`` key (optimizer state and
-        files) and its course key ('W1', 'b1', ... for Dense layers, counted from 1)."""
-        return parameter_slots(self.layers)
-
-    def get_parameters(self) -> dict[str, np.ndarray]:
-        """Copies of the parameters in the course's layout.
-
-        Dense layers are numbered 1..L in order: 'Wl' has shape (n[l], n[l-1]) and 'bl'
-        shape (n[l], 1). Any other layer's parameter appears as '<layer name>/<name>'.
-        1-D parameters are given as columns (n, 1), as the course gives biases.
-        """
-        self._require_built("get_parameters")
-        out: dict[str, np.ndarray] = {}
-        for slot in self.parameter_slots():
-            copy = slot.value.copy()
-            out[slot.course_key] = copy.reshape(-1, 1) if copy.ndim == 1 else copy
-        return out
-
-    def set_parameters(self, parameters: dict[str, Any]) -> None:
-        """Load parameters given in the layout of :meth:`get_parameters`.
-
-        Biases may be given as (n, 1) or (n,). Every key is checked (present, known,
-        right shape, finite) before any value is written, so a bad dict changes nothing.
-        """
-        self._require_built("set_parameters")
-        if not isinstance(parameters, dict):
-            raise TypeError(f"parameters must be a dict like {{'W1': ..., 'b1': ...}}; got "
-                            f"{type(parameters).__name__}.")
-        writes = []
-        slots = self.parameter_slots()
-        expected_keys = {slot.course_key for slot in slots}
-        for slot in slots:
-            key, layer, name, target = slot.course_key, slot.layer, slot.name, slot.value
-            if key not in parameters:
-                raise ValueError(
-                    f"set_parameters: missing key '{key}' (layer '{layer.name}', parameter "
-                    f"'{name}' of shape {target.shape}); got keys {sorted(parameters)}."
-                )
-            value = np.asarray(parameters[key])
-            if value.dtype.kind not in "biuf":
-                raise TypeError(f"set_parameters: '{key}' must be numeric; got dtype {value.dtype}.")
-            shapes_ok = value.shape == target.shape or (
-                target.ndim == 1 and value.shape == (target.shape[0], 1))
-            if not shapes_ok:
-                course = (target.shape[0], 1) if target.ndim == 1 else target.shape
-                raise ValueError(
-                    f"set_parameters: '{key}' has shape {value.shape}; expected "
-                    f"{course}" + (f" or {target.shape}" if target.ndim == 1 else "") + "."
-                )
-            if not np.isfinite(value).all():
-                raise ValueError(f"set_parameters: '{key}' contains NaN or inf.")
-            writes.append((target, value.reshape(target.shape)))
-        unknown = sorted(set(parameters) - expected_keys)
-        if unknown:
-            raise ValueError(
-                f"set_parameters: unknown keys {unknown}; the model has {sorted(expected_keys)}."
-            )
-        for target, value in writes:
-            target[...] = value  # in place: optimizer state and references stay valid
-
-    def count_params(self) -> int:
-        return sum(layer.count_params() for layer in self.layers)
-
     def summary(self, print_fn: Any = print) -> dict[str, Any]:
-        """Print and return a table: one row per layer and the total parameter count.
-
-        Returns
-        -------
-        dict
-            ``{'layers': [{'name', 'type', 'output_shape', 'param_shapes', 'params'}, ...],
-            'total_params': int}``; W shapes are (n[l], n[l-1]).
-        """
-        self._require_built("summary")
-        rows = [
-            {
-                "name": layer.name,
-                "type": type(layer).__name__,
-                "output_shape": (None, *layer.output_shape),
-                "param_shapes": {k: tuple(v.shape) for k, v in layer.params.items()},
-                "params": layer.count_params(),
-            }
-            for layer in self.layers
-        ]
-        total = sum(row["params"] for row in rows)
-        table = [("Layer (type)", "Output shape", "Parameter shapes", "Params")]
-        for row in rows:
-            shapes = ", ".join(f"{k} {s}" for k, s in row["param_shapes"].items()) or "-"
-            table.append((f"{row['name']} ({row['type']})", str(row["output_shape"]), shapes,
-                          f"{row['params']:,}"))
-        widths = [max(len(r[i]) for r in table) for i in range(4)]
-        line = "  ".join("-" * w for w in widths)
-        text = [f'Model: "{self.name}"', line]
-        for i, r in enumerate(table):
-            text.append("  ".join(c.ljust(w) if j < 3 else c.rjust(w)
-                                  for j, (c, w) in enumerate(zip(r, widths, strict=True))))
-            if i == 0:
-                text.append(line)
-        text += [line, f"Total params: {total:,}  (dtype {self.dtype})"]
-        print_fn("\n".join(text))
-        return {"layers": rows, "total_params": total}
-
+        """Print and return the table of layers and parameter counts (see
+        :func:`neuralkit.models.summary.summary`)."""
+        return _summary(self, print_fn)
 
     # ------------------------------------------------------------------ saving
     def save(self, path: str | os.PathLike, include_optimizer: bool = True) -> Path:
@@ -348,9 +334,34 @@ class Sequential(Trainer):
         """
         return _saving.save_model(self, path, include_optimizer=include_optimizer)
 
-
     def __repr__(self) -> str:
         return f"Sequential([{', '.join(repr(layer) for layer in self.layers)}])"
+
+
+def _names(layers: Any) -> str:
+    if not isinstance(layers, list):
+        return f"a {type(layers).__name__}"
+    return "[" + ", ".join(getattr(layer, "name", repr(layer)) for layer in layers) + "]"
+
+
+def _is_loss(value: Any) -> bool:
+    return (isinstance(value, Loss) or (isinstance(value, type) and issubclass(value, Loss))
+            or (isinstance(value, str) and value.lower() in _losses.LOSSES))
+
+
+def _is_optimizer(value: Any) -> bool:
+    return (isinstance(value, Optimizer) or (isinstance(value, type) and issubclass(value, Optimizer))
+            or (isinstance(value, str) and value.lower() in _optimizers.OPTIMIZERS))
+
+
+def _metric_list(metrics: Any, what: str) -> list[str | _metrics.Metric]:
+    """Names (canonical) and Metric instances, checked now."""
+    if metrics is None:
+        return []
+    if isinstance(metrics, (str, _metrics.Metric)) or not isinstance(metrics, Sequence):
+        raise TypeError(f"{what} must be a list of names or Metric objects, e.g. "
+                        f"{what}=['accuracy']; got {metrics!r}.")
+    return [m if isinstance(m, _metrics.Metric) else _metrics.canonical_name(m) for m in metrics]
 
 
 _saving._register_model_class(Sequential)  # files name their model class; saving looks it up here

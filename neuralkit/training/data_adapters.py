@@ -2,8 +2,8 @@
 
 ``fit``, ``evaluate`` and ``predict`` see a :class:`DataAdapter`: the batches of an epoch, the
 number of steps and samples when known, and a first batch to build the model from. Each batch
-is ``(X_batch, Y_batch)`` in the model's dtype, already checked (``Y_batch`` is None for
-predict).
+is ``(X_batch, Y_batch, W_batch)`` in the model's dtype, already checked (``Y_batch`` is None
+for predict, ``W_batch`` None without sample weights).
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from .memmap import MemmapBatches, is_memmap
 __all__ = ["DataAdapter", "ArrayAdapter", "MemmapAdapter", "BatchStreamAdapter", "OnePassAdapter",
            "array_adapter", "is_batch_stream", "split_batch", "input_of"]
 
-Batch = tuple[np.ndarray, np.ndarray | None]
-#: ``check(item, where) -> (X_batch, Y_batch)``: one item of an iterable, split and checked;
+Batch = tuple[np.ndarray, np.ndarray | None, np.ndarray | None]
+#: ``check(item, where) -> (X_batch, Y_batch, W_batch)``: one item of an iterable, checked;
 #: ``where`` names it in error messages ("X (epoch 2, batch 5)").
 Check = Callable[[Any, str], Batch]
 
@@ -66,6 +66,8 @@ class ArrayAdapter(DataAdapter):
     ----------
     X, Y : ndarray
         Checked, in the model's dtype; Y None for predict.
+    W : ndarray (m,), optional
+        Checked sample weights.
     batch_size : int
         Capped at the number of examples.
     shuffle : bool
@@ -74,8 +76,8 @@ class ArrayAdapter(DataAdapter):
     """
 
     def __init__(self, X: np.ndarray, Y: np.ndarray | None, batch_size: int, shuffle: bool = False,
-                 rng: np.random.Generator | None = None) -> None:
-        self.X, self.Y = X, Y
+                 rng: np.random.Generator | None = None, W: np.ndarray | None = None) -> None:
+        self.X, self.Y, self.W = X, Y, W
         self.samples = X.shape[0]
         self.batch_size = min(batch_size, self.samples)
         self.steps = math.ceil(self.samples / self.batch_size)
@@ -84,17 +86,18 @@ class ArrayAdapter(DataAdapter):
     def first_batch(self) -> Batch:
         # Views (of a memmap: nothing is read): fit and evaluate want only their shapes.
         size = self.batch_size
-        return self.X[:size], None if self.Y is None else self.Y[:size]
+        return (self.X[:size], None if self.Y is None else self.Y[:size],
+                None if self.W is None else self.W[:size])
 
     def _order(self) -> np.ndarray | None:
         return self.rng.permutation(self.samples) if self.shuffle else None
 
     def epoch(self, epoch: int) -> Iterable[Batch]:
-        return _gathered(self.X, self.Y, self.batch_size, self._order())
+        return _gathered(self.X, self.Y, self.W, self.batch_size, self._order())
 
 
-def _gathered(X: np.ndarray, Y: np.ndarray | None, size: int, order: np.ndarray | None
-              ) -> Iterator[Batch]:
+def _gathered(X: np.ndarray, Y: np.ndarray | None, W: np.ndarray | None, size: int,
+              order: np.ndarray | None) -> Iterator[Batch]:
     """The epoch's batches: views of X and Y in order, or rows gathered by index (never a copy
     of the whole data set).
 
@@ -105,7 +108,8 @@ def _gathered(X: np.ndarray, Y: np.ndarray | None, size: int, order: np.ndarray 
     m = X.shape[0]
     if order is None:
         for start in range(0, m, size):
-            yield X[start:start + size], None if Y is None else Y[start:start + size]
+            yield (X[start:start + size], None if Y is None else Y[start:start + size],
+                   None if W is None else W[start:start + size])
         return
     X_batch = np.empty((min(size, m), *X.shape[1:]), dtype=X.dtype)
     Y_batch = None if Y is None else np.empty((min(size, m), *Y.shape[1:]), dtype=Y.dtype)
@@ -115,7 +119,8 @@ def _gathered(X: np.ndarray, Y: np.ndarray | None, size: int, order: np.ndarray 
         # mode='clip' writes straight into out= (the default 'raise' buffers the whole
         # gather first); the indices are a permutation of range(m), so none is clipped.
         Xb = np.take(X, idx, axis=0, out=X_batch[:n], mode="clip")
-        yield Xb, None if Y is None else np.take(Y, idx, axis=0, out=Y_batch[:n], mode="clip")
+        Yb = None if Y is None else np.take(Y, idx, axis=0, out=Y_batch[:n], mode="clip")
+        yield Xb, Yb, None if W is None else W[idx]
 
 
 class MemmapAdapter(ArrayAdapter):
@@ -123,24 +128,25 @@ class MemmapAdapter(ArrayAdapter):
     converted to ``dtype`` per batch; Y in memory."""
 
     def __init__(self, X: np.memmap, Y: np.ndarray | None, batch_size: int, dtype: np.dtype,
-                 shuffle: bool = False, rng: np.random.Generator | None = None) -> None:
-        super().__init__(X, Y, batch_size, shuffle, rng)
+                 shuffle: bool = False, rng: np.random.Generator | None = None,
+                 W: np.ndarray | None = None) -> None:
+        super().__init__(X, Y, batch_size, shuffle, rng, W)
         self.dtype = dtype
 
     def epoch(self, epoch: int) -> Iterable[Batch]:
-        return MemmapBatches(self.X, self.Y, self.batch_size, self._order(), self.dtype)
+        return MemmapBatches(self.X, self.Y, self.batch_size, self._order(), self.dtype, self.W)
 
 
 def array_adapter(X: np.ndarray, Y: np.ndarray | None, batch_size: int, dtype: np.dtype,
                   shuffle: bool = False, rng: np.random.Generator | None = None,
-                  inference: bool = False) -> ArrayAdapter:
+                  inference: bool = False, W: np.ndarray | None = None) -> ArrayAdapter:
     """The adapter of checked arrays or a memmap. In inference (evaluate, predict, validation),
     a memmap's batches are also capped to about ``CHUNK_BYTES`` each."""
     if not is_memmap(X):
-        return ArrayAdapter(X, Y, batch_size, shuffle, rng)
+        return ArrayAdapter(X, Y, batch_size, shuffle, rng, W)
     if inference:
         batch_size = max(1, min(batch_size, memmap.CHUNK_BYTES // (X.shape[1] * X.itemsize)))
-    return MemmapAdapter(X, Y, batch_size, dtype, shuffle, rng)
+    return MemmapAdapter(X, Y, batch_size, dtype, shuffle, rng, W)
 
 
 class BatchStreamAdapter(DataAdapter):
@@ -263,13 +269,14 @@ def is_batch_stream(X: Any) -> bool:
             and not isinstance(X, (list, tuple, str, bytes, dict)))
 
 
-def split_batch(item: Any, name: str) -> tuple[Any, Any]:
-    """(X_batch, Y_batch) from one item of a batch iterable given to fit or evaluate."""
-    if isinstance(item, (tuple, list)) and len(item) == 2:
-        return item[0], item[1]
+def split_batch(item: Any, name: str) -> tuple[Any, Any, Any]:
+    """(X_batch, Y_batch, W_batch or None) from one item of a batch iterable given to fit or
+    evaluate: a pair, or a triple with the batch's sample weights (as Keras takes)."""
+    if isinstance(item, (tuple, list)) and len(item) in (2, 3):
+        return item[0], item[1], item[2] if len(item) == 3 else None
     length = f" of length {len(item)}" if isinstance(item, (tuple, list)) else ""
-    raise TypeError(f"each item of {name} must be a pair (X_batch, Y_batch); got "
-                    f"{type(item).__name__}{length}.")
+    raise TypeError(f"each item of {name} must be a pair (X_batch, Y_batch) or a triple "
+                    f"(X_batch, Y_batch, sample_weight); got {type(item).__name__}{length}.")
 
 
 def input_of(item: Any) -> Any:

@@ -37,6 +37,7 @@ from ..layers.base import Layer
 from ..layers.dense import Dense
 from ..optimizers import SGD, Optimizer
 from .guard import BoundedStep
+from .head import Head
 
 __all__ = ["StepPlan", "plan", "bounded_sgd_step"]
 
@@ -49,53 +50,95 @@ SMALL_MODEL_PARAMS = 1 << 16
 class StepPlan(NamedTuple):
     """How a training step calls its layers; see :func:`plan`."""
 
-    forward_calls: list[Callable[..., Any]]
+    forward_calls: list[Callable[..., Any]]   # up to the loss (in 'activation' mode: to Z_L)
     backward_calls: list[Callable[..., Any]]  # in the order they run (last layer first)
     loss_makes_output: bool
     needs_input_grad: list[bool]              # per layer
     bounded: BoundedStep | None
 
 
-def plan(layers: Sequence[Layer], fused: bool) -> StepPlan:
-    """The calls of one training step through ``layers`` (the output layer left out when
-    ``fused``: the loss takes its logits)."""
-    forward_layers = list(layers[:-1] if fused else layers)
+class _Linear:
+    """The linear half of a Dense with an activation, Z = A_prev @ W.T + b, as a node of its own:
+    the step (and its fast paths) then treat ``Dense(k, activation=g)`` as ``Dense(k), g``."""
+
+    def __init__(self, dense: Dense) -> None:
+        self.dense, self.params = dense, dense.params
+        self.forward, self.backward = dense.linear_forward, dense.linear_backward
+
+
+def _nodes(layers: Sequence[Layer], head: Head, expand: bool) -> list[tuple[int, Any]]:
+    """(layer index, node) for every call of a step up to the loss: a Dense with an activation
+    gives its two halves when ``expand`` (the fast paths), and always when it is the output of
+    an 'activation' head (the loss takes its Z)."""
+    nodes: list[tuple[int, Any]] = []
+    last = len(layers) - 1
+    for i, layer in enumerate(layers):
+        if i == last and head.mode == "activation":
+            if head.linear:
+                nodes.append((i, _Linear(layer)))
+            continue
+        halves = (expand and isinstance(layer, Dense) and layer.activation is not None
+                  and _has_stock_linear(layer))
+        nodes += [(i, _Linear(layer)), (i, layer.activation)] if halves else [(i, layer)]
+    return nodes
+
+
+def plan(layers: Sequence[Layer], head: Head, trainable_only: bool = True) -> StepPlan:
+    """The calls of one training step through ``layers`` up to the loss (see :class:`Head`).
+
+    Backward stops at the first layer with parameters to learn (trainable ones, unless
+    ``trainable_only`` is False, as for the gradient check).
+    """
+    learns = [bool(layer.params) and (layer.trainable or not trainable_only) for layer in layers]
     if not config.fast_paths_enabled():
-        return StepPlan([layer.forward for layer in forward_layers],
-                        [layer.backward for layer in reversed(forward_layers)], False,
+        nodes = _nodes(layers, head, expand=False)
+        return StepPlan([node.forward for _, node in nodes],
+                        [node.backward for _, node in reversed(nodes)], False,
                         [layer.needs_input_grad for layer in layers], None)
-    first = next((i for i, layer in enumerate(layers) if layer.params), len(layers))
+    first = next((i for i, learning in enumerate(learns) if learning), len(layers))
     needs = [i > first for i in range(len(layers))]
-    output = layers[-1]
-    loss_makes_output = fused and type(output).forward in (Softmax.forward, Sigmoid.forward)
+    nodes = _nodes(layers, head, expand=True)
+    first_node = next((k for k, (i, _) in enumerate(nodes) if i >= first), len(nodes))
+    loss_makes_output = (head.mode == "activation"
+                         and type(head.activation).forward in (Softmax.forward, Sigmoid.forward))
     large = sum(p.size for layer in layers for p in layer.params.values()) > SMALL_MODEL_PARAMS
-    return StepPlan(_calls(forward_layers, "forward", needs),
-                    _calls(forward_layers, "backward", needs)[first:][::-1],
+    return StepPlan(_calls(nodes, "forward", needs),
+                    _calls(nodes, "backward", needs)[first_node:][::-1],
                     loss_makes_output, needs, bounded_sgd_step if large else None)
 
 
-def _calls(layers: list[Layer], method: str, needs: list[bool]) -> list[Callable[..., Any]]:
-    """Each layer's bound ``forward`` (or ``backward``), or its faster twin where that is safe.
+def _calls(nodes: list[tuple[int, Any]], method: str, needs: list[bool]
+           ) -> list[Callable[..., Any]]:
+    """Each node's bound ``forward`` (or ``backward``), or its faster twin where that is safe.
 
     An activation may overwrite its input when the array is a temporary that nobody else holds:
     Z as a stock Dense's forward returns it (Dense keeps its input, not its output), and dA as
     the stock Dense above returns it from backward.
     """
     calls: list[Callable[..., Any]] = []
-    for i, layer in enumerate(layers):
-        if _is_stock_dense(layer) and (method == "forward" or needs[i]):
-            calls.append(_ReusedOutput(layer, method))
+    for k, (i, node) in enumerate(nodes):
+        if _is_stock_dense(node) and (method == "forward" or needs[i]):
+            calls.append(_ReusedOutput(node, method))
             continue
-        neighbour = i - 1 if method == "forward" else i + 1
-        beside_dense = 0 <= neighbour < len(layers) and _is_stock_dense(layers[neighbour])
-        twin = _TWINS[method].get(getattr(type(layer), method)) if beside_dense else None
-        calls.append(twin(layer) if twin is not None else getattr(layer, method))
+        neighbour = k - 1 if method == "forward" else k + 1
+        beside_dense = 0 <= neighbour < len(nodes) and _is_stock_dense(nodes[neighbour][1])
+        twin = _TWINS[method].get(getattr(type(node), method)) if beside_dense else None
+        calls.append(twin(node) if twin is not None else getattr(node, method))
     return calls
 
 
-def _is_stock_dense(layer: Layer) -> bool:
+def _has_stock_linear(layer: Dense) -> bool:
     kind = type(layer)
-    return kind.forward is Dense.forward and kind.backward is Dense.backward
+    return kind.linear_forward is Dense.linear_forward and kind.linear_backward is Dense.linear_backward
+
+
+def _is_stock_dense(node: Any) -> bool:
+    """A stock Dense without an activation, or the linear half of a stock Dense."""
+    if isinstance(node, _Linear):
+        return _has_stock_linear(node.dense)
+    kind = type(node)
+    return (isinstance(node, Dense) and node.activation is None and kind.forward is Dense.forward
+            and kind.backward is Dense.backward and _has_stock_linear(node))
 
 
 class _ReusedOutput:
@@ -106,7 +149,7 @@ class _ReusedOutput:
     to the training step and goes with it at the end of fit.
     """
 
-    def __init__(self, layer: Dense, method: str) -> None:
+    def __init__(self, layer: Dense | _Linear, method: str) -> None:
         self.method = getattr(layer, method)
         self.__name__ = f"reused_{method}"
         W = layer.params["W"]

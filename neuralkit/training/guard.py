@@ -113,7 +113,17 @@ class UpdateGuard:
         """
         slots = self.slots
         params = [slot.value for slot in slots]
-        triples = [(slot.key, param, slot.grad) for slot, param in zip(slots, params, strict=True)]
+        try:
+            triples = [(slot.key, param, slot.grad) for slot, param in zip(slots, params,
+                                                                           strict=True)]
+        except KeyError:
+            slot = next(slot for slot in slots if slot.name not in slot.layer.grads)
+            raise ValueError(
+                f"{type(slot.layer).__name__} layer '{slot.layer.name}' has parameter "
+                f"'{slot.name}' but no gradient for it: its backward must fill "
+                f"self.grads['{slot.name}'] (an array shaped like self.params['{slot.name}'], "
+                "made in build with np.zeros_like)."
+            ) from None
         if self._holding and self.bounded is not None:
             commit = self.bounded(optimizer, triples)
             if commit is not None:

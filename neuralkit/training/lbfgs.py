@@ -9,16 +9,15 @@ import numpy as np
 
 from ..callbacks import CallbackList, History
 from ..errors import DivergenceError
-from ..metrics import Metric
 from .data_adapters import DataAdapter
-from .loop import evaluate_batches
+from .loop import Metrics, evaluate_batches
 from .step import GradientStep
 
 __all__ = ["fit_lbfgs"]
 
 
-def fit_lbfgs(model: Any, X: np.ndarray, Y: np.ndarray, validation: DataAdapter | None,
-              metric_fns: dict[str, Metric], cbs: CallbackList) -> History:
+def fit_lbfgs(model: Any, X: np.ndarray, Y: np.ndarray, W: np.ndarray | None,
+              validation: DataAdapter | None, metric_fns: Metrics, cbs: CallbackList) -> History:
     """Full-batch L-BFGS over all of (X, Y); see :class:`neuralkit.optimizers.LBFGS`.
 
     Each evaluation is a :class:`GradientStep` on the whole batch: the loss J (plus
@@ -32,7 +31,8 @@ def fit_lbfgs(model: Any, X: np.ndarray, Y: np.ndarray, validation: DataAdapter 
 
         def evaluate() -> float:
             try:
-                value, last["A"] = step.gradients(X, Y)
+                with np.errstate(under="ignore"):  # underflow to 0 is the right answer
+                    value, last["A"] = step.gradients(X, Y, Wb=W)
             except DivergenceError:
                 return math.inf  # a line-search trial too far: L-BFGS-B backs off
             return value
@@ -42,9 +42,9 @@ def fit_lbfgs(model: Any, X: np.ndarray, Y: np.ndarray, validation: DataAdapter 
             # point evaluated last, so last["A"] holds that iterate's outputs.
             cbs.on_epoch_begin(iteration)
             logs = {"loss": value}
-            for name, metric in metric_fns.items():
+            for name, (metric, weighted) in metric_fns.items():
                 metric.reset_state()
-                logs[name] = metric.update(Y, last["A"])
+                logs[name] = metric.update(Y, last["A"], W if weighted else None)
             if validation is not None:
                 val = evaluate_batches(model.layers, validation.epoch(0), model.loss, metric_fns,
                                        model._regularization_loss())
@@ -56,8 +56,8 @@ def fit_lbfgs(model: Any, X: np.ndarray, Y: np.ndarray, validation: DataAdapter 
 
         cbs.on_train_begin()
         try:
-            optimizer.minimize([layer for layer in model.layers if layer.params], evaluate,
-                               on_iteration)
+            learning = [layer for layer in model.layers if layer.params and layer.trainable]
+            optimizer.minimize(learning, evaluate, on_iteration)
         finally:
             cbs.on_train_end(last.get("logs", {}))
     return history

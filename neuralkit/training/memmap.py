@@ -174,14 +174,15 @@ class MemmapBatches:
     """
 
     def __init__(self, X: np.memmap, Y: np.ndarray | None, batch_size: int,
-                 order: np.ndarray | None, dtype: np.dtype) -> None:
+                 order: np.ndarray | None, dtype: np.dtype, W: np.ndarray | None = None) -> None:
         self.X, self.Y, self.batch_size, self.order, self.dtype = X, Y, batch_size, order, dtype
+        self.W = W
 
     def __len__(self) -> int:
         return -(-self.X.shape[0] // self.batch_size)
 
-    def __iter__(self) -> Iterator[tuple[np.ndarray, np.ndarray | None]]:
-        X, Y, size = self.X, self.Y, self.batch_size
+    def __iter__(self) -> Iterator[tuple[np.ndarray, np.ndarray | None, np.ndarray | None]]:
+        X, Y, W, size = self.X, self.Y, self.W, self.batch_size
         reader = MemmapReader(X)
         raw = np.empty((size, X.shape[1]), dtype=X.dtype)
         X_buf = raw if X.dtype == self.dtype else np.empty((size, X.shape[1]), dtype=self.dtype)
@@ -193,12 +194,14 @@ class MemmapBatches:
                 if self.order is None:
                     reader.rows(start, stop, raw[:n])
                     Yb = None if Y is None else Y[start:stop]
+                    Wb = None if W is None else W[start:stop]
                 else:
                     idx = np.sort(self.order[start:stop])
                     reader.take(idx, raw)
                     Yb = None if Y is None else np.take(Y, idx, axis=0, out=Y_buf[:n])
+                    Wb = None if W is None else W[idx]
                 if X_buf is not raw:
                     X_buf[:n] = raw[:n]
-                yield X_buf[:n], Yb
+                yield X_buf[:n], Yb, Wb
         finally:
             reader.close()

@@ -54,7 +54,7 @@ def _record(model, history, X, Y=None, evaluate=True):
             out[f"partial/{key}"] = np.float64(value)
     out["predict"] = model.predict(X)
     if evaluate:
-        for key, value in model.evaluate(X, Y).items():
+        for key, value in model.evaluate(X, Y, return_dict=True).items():
             out[f"evaluate/{key}"] = np.float64(value)
     return out
 
@@ -186,7 +186,7 @@ def run_iterables_of_batches():
         history = model.fit(source, epochs=3, steps_per_epoch=steps,
                             validation_data=(X[:40], labels[:40]), verbose=0)
         record = _record(model, history, X, labels)
-        record["evaluate_stream/loss"] = np.float64(model.evaluate(iter(batches))["loss"])
+        record["evaluate_stream/loss"] = np.float64(model.evaluate(iter(batches), return_dict=True)["loss"])
         record["predict_stream"] = model.predict(iter(batches))
         out.update({f"{name}/{k}": v for k, v in record.items()})
     return out
