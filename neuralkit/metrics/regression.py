@@ -1,16 +1,36 @@
-"""Errors of regression outputs: mean absolute error."""
+"""Errors of regression outputs: mean squared and mean absolute error."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from .base import MeanMetric
+from .base import MeanMetric, check_batch
 
-__all__ = ["MeanAbsoluteError", "mae"]
+__all__ = ["MeanSquaredError", "MeanAbsoluteError", "mae", "mean_squared_error",
+           "mean_absolute_error"]
+
+
+class MeanSquaredError(MeanMetric):
+    """The mean squared error: ``v_i = mean_k (y_pred_ik - y_true_ik)^2``, then the weighted
+    mean over examples ``sum_i w_i v_i / sum_i w_i``."""
+
+    direction = "down"
+
+    def __init__(self, name: str | None = "mean_squared_error") -> None:
+        super().__init__(name)
+
+    def values(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+        return np.mean(np.square(y_pred - y_true), axis=1)
+
+    def batch_total(self, y_true: np.ndarray, y_pred: np.ndarray) -> float:
+        return float(np.sum(np.square(y_pred - y_true))) / y_pred.shape[1]
 
 
 class MeanAbsoluteError(MeanMetric):
-    """mean over examples of mean_k |y_pred_ik - y_true_ik|."""
+    """The mean absolute error: ``v_i = mean_k |y_pred_ik - y_true_ik|``, then the weighted
+    mean over examples ``sum_i w_i v_i / sum_i w_i``."""
+
+    direction = "down"
 
     def __init__(self, name: str | None = "mean_absolute_error") -> None:
         super().__init__(name)
@@ -23,5 +43,19 @@ class MeanAbsoluteError(MeanMetric):
 
 
 def mae(Y_hat: np.ndarray, Y: np.ndarray) -> float:
-    """neuralkit 0.1's form: the *sum* over the batch's examples of their mean absolute error."""
+    """neuralkit 0.1's form: the *sum* over the batch's examples of their mean absolute error.
+
+    Outputs first, and one number; Keras's form is :func:`mean_absolute_error`."""
     return MeanAbsoluteError().batch_total(Y, Y_hat)
+
+
+def mean_squared_error(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+    """Keras's functional form: ``mean_k (y_pred_ik - y_true_ik)^2`` per example, shape (m,)."""
+    metric = MeanSquaredError()
+    return metric.values(*check_batch(y_true, y_pred, metric.name))
+
+
+def mean_absolute_error(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+    """Keras's functional form: ``mean_k |y_pred_ik - y_true_ik|`` per example, shape (m,)."""
+    metric = MeanAbsoluteError()
+    return metric.values(*check_batch(y_true, y_pred, metric.name))
