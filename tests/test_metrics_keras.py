@@ -10,7 +10,7 @@ import pytest
 from sklearn import metrics as sk
 
 import neuralkit
-from neuralkit import Sequential, load_model, losses
+from neuralkit import Sequential, load_model
 from neuralkit import metrics as M
 from neuralkit.layers import Dense, Sigmoid, Softmax
 
@@ -347,12 +347,7 @@ def test_get_config_rebuilds_the_metric(metric):
 
 
 @pytest.mark.parametrize("metric", [
-    pytest.param(m, id=type(m).__name__, marks=pytest.mark.xfail(
-        type(m).__name__ in losses.__all__, strict=True,
-        reason="saving's registry maps a class name to the first module that has it, and "
-               "losses comes before metrics: the file's metrics.MeanSquaredError is rebuilt as "
-               "losses.MeanSquaredError (saving/serialize.py registry(), not part of metrics)"))
-    for m in EVERY_METRIC])
+    pytest.param(m, id=type(m).__name__) for m in EVERY_METRIC])
 def test_a_metric_object_in_compile_survives_save_and_load(tmp_path, metric):
     model = Sequential([Dense(2, input_dim=3), Sigmoid()], seed=0)
     model.compile(loss="binary_crossentropy", metrics=[metric, "acc", "auc"])
@@ -379,7 +374,7 @@ def test_evaluate_and_validation_logs_are_sklearns_on_the_models_outputs():
                 "recall": sk.recall_score(y[80:], scores > 0.3, zero_division=0),
                 "AUC": sk.roc_auc_score(y[80:], scores), "ap": sk.average_precision_score(y[80:], scores),
                 "mse": sk.mean_squared_error(y[80:], scores)}
-    results = model.evaluate(X[80:], y[80:], batch_size=9)
+    results = model.evaluate(X[80:], y[80:], batch_size=9, return_dict=True)
     for key, value in expected.items():
         assert abs(results[key] - value) < TOL, key
         assert abs(history.history["val_" + key][-1] - value) < TOL, key
@@ -395,7 +390,7 @@ def test_a_softmax_model_logs_categorical_metrics_per_class():
                   metrics=["accuracy", "sparse_categorical_accuracy", M.Precision(class_id=2),
                            M.Recall(top_k=1), M.AUC(multi_label=True)])
     model.fit(X, labels, epochs=1, batch_size=16, verbose=0)
-    results = model.evaluate(X, labels, batch_size=25)
+    results = model.evaluate(X, labels, batch_size=25, return_dict=True)
     A = model.predict(X)
     onehot = np.eye(3)[labels]
     assert abs(results["accuracy"] - sk.accuracy_score(labels, A.argmax(1))) < TOL

@@ -32,7 +32,7 @@ from .regression import (
     mean_squared_error,
 )
 
-__all__ = ["Metric", "MeanMetric", "MeanMetricWrapper", "BinaryAccuracy", "CategoricalAccuracy",
+__all__ = ["is_known", "Metric", "MeanMetric", "MeanMetricWrapper", "BinaryAccuracy", "CategoricalAccuracy",
            "SparseCategoricalAccuracy", "MeanSquaredError", "MeanAbsoluteError", "Precision",
            "Recall", "AUC", "binary_accuracy", "categorical_accuracy",
            "sparse_categorical_accuracy", "mae", "mean_squared_error", "mean_absolute_error",
@@ -63,6 +63,11 @@ _BY_OBJECT: tuple[tuple[Any, str], ...] = (
     (sparse_categorical_accuracy, "sparse_categorical_accuracy"), (mae, "mae"),
     (mean_squared_error, "mean_squared_error"), (mean_absolute_error, "mean_absolute_error"),
     *((cls, name) for name, cls in _CLASSES.items()))
+
+
+def is_known(identifier: Any) -> bool:
+    """True for one of neuralkit's metric functions or classes (given by object)."""
+    return any(identifier is known for known, _ in _BY_OBJECT)
 
 
 def canonical_name(identifier: Any) -> str:

@@ -361,7 +361,15 @@ def _metric_list(metrics: Any, what: str) -> list[str | _metrics.Metric]:
     if isinstance(metrics, (str, _metrics.Metric)) or not isinstance(metrics, Sequence):
         raise TypeError(f"{what} must be a list of names or Metric objects, e.g. "
                         f"{what}=['accuracy']; got {metrics!r}.")
-    return [m if isinstance(m, _metrics.Metric) else _metrics.canonical_name(m) for m in metrics]
+    checked: list[str | _metrics.Metric] = []
+    for m in metrics:
+        if isinstance(m, _metrics.Metric):
+            checked.append(m)
+        elif callable(m) and not isinstance(m, type) and not _metrics.is_known(m):
+            checked.append(_metrics.MeanMetricWrapper(m))  # f(y_true, y_pred), as Keras takes
+        else:
+            checked.append(_metrics.canonical_name(m))
+    return checked
 
 
 _saving._register_model_class(Sequential)  # files name their model class; saving looks it up here

@@ -12,7 +12,7 @@ from ..errors import ModelFileError
 from ..layers.base import Layer
 from ..losses import Loss
 from ..optimizers import Optimizer
-from .serialize import registry
+from .serialize import family, registry
 
 __all__ = ["Loader", "CustomObjectError"]
 
@@ -53,11 +53,14 @@ class Loader:
         return self.arrays[name]
 
     # ------------------------------------------------------------------ lookups
-    def lookup(self, name: Any, base: type | None, what: str) -> Any:
+    def lookup(self, name: Any, base: type | None, what: str, family_name: Any = None) -> Any:
         if not isinstance(name, str):
             raise self.fail(f"{what} name {name!r} is not a string; the file is damaged.")
+        preferred = family(family_name) if isinstance(family_name, str) else {}
         if name in self.custom:
             found = self.custom[name]
+        elif name in preferred:
+            found = preferred[name]
         elif name in self.registry:
             found = self.registry[name]
         else:
@@ -86,7 +89,8 @@ class Loader:
         if "__class__" in value:
             return self.lookup(value["__class__"], None, f"class (in {where})")
         if "__object__" in value:
-            cls = self.lookup(value["__object__"], None, f"class (in {where})")
+            cls = self.lookup(value["__object__"], None, f"class (in {where})",
+                              value.get("family"))
             config = self.from_json(value.get("config", {}), where)
             return self.construct(cls, config, f"{value['__object__']} (in {where})")
         return {k: self.from_json(v, where) for k, v in value.items()}

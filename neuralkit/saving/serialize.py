@@ -11,7 +11,7 @@ from .. import initializers, layers, losses, metrics, optimizers, regularizers
 from .._version import __version__
 from .archive import FORMAT_NAME, FORMAT_VERSION
 
-__all__ = ["serialize", "registry"]
+__all__ = ["serialize", "registry", "family"]
 
 # neuralkit's own modules whose public classes may be named in a file.
 _REGISTRY_MODULES = (layers, losses, metrics, optimizers, initializers, regularizers)
@@ -92,8 +92,12 @@ def _to_json(value: Any, where: str, arrays_ok: bool = False) -> Any:
     if isinstance(value, type):
         return {"__class__": value.__name__}
     if hasattr(value, "get_config") and callable(value.get_config):
-        return {"__object__": type(value).__name__,
-                "config": _to_json(value.get_config(), where, arrays_ok)}
+        out = {"__object__": type(value).__name__,
+               "config": _to_json(value.get_config(), where, arrays_ok)}
+        family = _family_of(type(value))
+        if family is not None:  # a name two families share (losses and metrics: MeanSquaredError)
+            out["family"] = family
+        return out
     if callable(value):
         name = _registry_name_of(value) or getattr(value, "__name__", None)
         if name is None:
@@ -103,6 +107,22 @@ def _to_json(value: Any, where: str, arrays_ok: bool = False) -> Any:
         f"cannot save {where}: {value!r} ({type(value).__name__}) is not a number, string, "
         "list, dict, function or object with get_config()."
     )
+
+
+def _family_of(cls: type) -> str | None:
+    """'losses', 'metrics', ...: the registry module whose ``__all__`` names ``cls``."""
+    for module in _REGISTRY_MODULES:
+        if getattr(module, cls.__name__, None) is cls and cls.__name__ in module.__all__:
+            return module.__name__.rsplit(".", 1)[1]
+    return None
+
+
+def family(name: str) -> dict[str, Any]:
+    """The public classes of one registry module ('losses', 'metrics', ...), by name."""
+    for module in _REGISTRY_MODULES:
+        if module.__name__.rsplit(".", 1)[1] == name:
+            return {n: getattr(module, n) for n in module.__all__}
+    return {}
 
 
 def registry() -> dict[str, Any]:
