@@ -18,13 +18,16 @@ from . import (
     reference,
     regularizers,
     saving,
+    utils,
 )
 from ._version import __version__
 from .errors import DivergenceError, ModelFileError
+from .layers import Input
 from .models import Sequential, load_model
 
 __all__ = [
     "Sequential",
+    "Input",
     "load_model",
     "DivergenceError",
     "ModelFileError",
@@ -45,5 +48,6 @@ __all__ = [
     "datasets",
     "plotting",
     "export",
+    "utils",
     "__version__",
 ]
