@@ -2,6 +2,15 @@
 
 Each backward takes dA = dL/dA and returns dZ = dL/dZ = dA * g'(Z) (Softmax: the full
 Jacobian-vector product, not only its diagonal).
+
+None overflows or makes a NaN (the elementwise ones for any finite Z, Softmax for rows whose
+spread fits in a float), and none raises under ``np.seterr(all="raise")``. Underflow is
+rounding, not an error: where a result can fall below the smallest normal float (Softmax's exp
+of a logit far below its row's maximum, a small gradient times a saturated derivative) it
+becomes a subnormal or 0, its correctly rounded value. No arrangement of ``dA * g'(Z)`` avoids
+that without flushing small gradients to zero, so those maths run under
+``np.errstate(under="ignore")``: every bit is kept, and the caller's settings for overflow,
+division and invalid operations stay in force.
 """
 
 from __future__ import annotations
@@ -79,11 +88,13 @@ class LeakyReLU(Layer):
     def forward(self, Z: np.ndarray, training: bool = True) -> np.ndarray:
         positive = Z > 0
         self.cache = positive
-        return np.where(positive, Z, self.alpha * Z)
+        with np.errstate(under="ignore"):  # alpha * Z of a tiny Z
+            return np.where(positive, Z, self.alpha * Z)
 
     def backward(self, dA: np.ndarray) -> np.ndarray:
         positive = self.cache
-        return np.where(positive, dA, self.alpha * dA)
+        with np.errstate(under="ignore"):
+            return np.where(positive, dA, self.alpha * dA)
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "alpha": self.alpha}
@@ -110,7 +121,8 @@ class Sigmoid(Layer):
 
     def backward(self, dA: np.ndarray) -> np.ndarray:
         A = self.cache
-        return dA * A * (1 - A)
+        with np.errstate(under="ignore"):  # a saturated A (as small as 1e-38 in float32) times dA
+            return dA * A * (1 - A)
 
 
 class Tanh(Layer):
@@ -128,7 +140,8 @@ class Tanh(Layer):
 
     def backward(self, dA: np.ndarray) -> np.ndarray:
         A = self.cache
-        return dA * (1 - A * A)
+        with np.errstate(under="ignore"):  # A * A of a tiny A
+            return dA * (1 - A * A)
 
 
 class Softmax(Layer):
@@ -144,14 +157,15 @@ class Softmax(Layer):
     """
 
     def forward(self, Z: np.ndarray, training: bool = True) -> np.ndarray:
-        A, _, _ = softmax(Z)
+        with np.errstate(under="ignore"):  # exp of a logit far below its row's maximum
+            A, _, _ = softmax(Z)
         self.cache = A
         return A
 
     def backward(self, dA: np.ndarray) -> np.ndarray:
         A = self.cache
-        return A * (dA - np.sum(dA * A, axis=1, keepdims=True))
-
+        with np.errstate(under="ignore"):
+            return A * (dA - np.sum(dA * A, axis=1, keepdims=True))
 
 
 #: Activation names (Keras's) and the layer each one makes.
