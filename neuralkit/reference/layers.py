@@ -24,7 +24,8 @@ the mask Z > 0 for LeakyReLU, A_prev for Dense).
 The activations compute in Python floats (``float(Z[i, j])``), which never signal: a result
 below the smallest normal float rounds quietly, as the vectorized twins' ``np.errstate(under=
 "ignore")`` lets it, so neither raises under ``np.seterr(all="raise")``. For float64 arrays the
-numbers are those of NumPy's float64 scalars, bit for bit.
+numbers are those of NumPy's float64 scalars, bit for bit. The smooth activations' twins
+(ELU, GELU, Softplus, Swish) are in :mod:`neuralkit.reference.smooth_layers`.
 """
 
 from __future__ import annotations
