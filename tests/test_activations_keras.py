@@ -3,7 +3,7 @@
 Oracles, never the code under test: the formulas written with other SciPy/NumPy functions
 (``ndtr``, ``erf``, ``sinh``, ``log1p(exp)``, the tanh form of the approximate GELU), mpmath at
 1000 digits and PyTorch when they are importable, finite differences (``gradcheck``, the course's
-1e-7) and the looped twins (1e-12). Every activation, old and new, runs forward
+1e-7), the looped twins (1e-12) and ONNX Runtime. Every activation, old and new, runs forward
 and backward on saturating inputs under ``np.errstate(all="raise")``.
 """
 
@@ -443,3 +443,54 @@ def test_bad_arguments_name_the_argument():
         ELU(alpha="big")
     with pytest.raises(TypeError, match=r"approximate must be True or False; got 'tanh' \(str\)"):
         GELU(approximate="tanh")
+
+
+# ---------------------------------------------------------------------- ONNX
+ONNX_TOLERANCE = {"float32": 1e-6, "float64": 1e-12}
+ONNX_LAYERS = {"elu": lambda: ELU(alpha=0.7), "gelu": GELU,
+               "gelu_tanh": lambda: GELU(approximate=True), "softplus": Softplus, "swish": Swish}
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("name", ONNX_LAYERS)
+def test_onnxruntime_matches_predict(tmp_path, name, dtype):
+    ort = pytest.importorskip("onnxruntime")
+    from neuralkit.export import to_onnx
+
+    rng = np.random.default_rng(0)
+    model = Sequential([Dense(6, input_dim=3), ONNX_LAYERS[name](), Dense(4),
+                        ONNX_LAYERS[name]()], seed=0, dtype=dtype)
+    model.compile(loss="mse", optimizer="adam")
+    model.fit(rng.standard_normal((64, 3)), rng.standard_normal((64, 4)), epochs=2, verbose=0)
+    path = tmp_path / "model.onnx"
+    proto = to_onnx(model, path)
+    ops = {node.op_type for node in proto.graph.node}
+    native = {"elu": "Elu", "gelu": "Erf", "softplus": "Softplus"}.get(name)
+    if native is not None:  # ONNX Runtime has float32 kernels only; float64 uses standard ops
+        assert (native in ops) == (dtype == "float32")
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    tol = ONNX_TOLERANCE[dtype]
+    for m, scale in ((1, 1.0), (7, 3.0), (300, 30.0), (50, 3000.0)):  # up to saturation
+        X = (scale * rng.standard_normal((m, 3))).astype(dtype)
+        out = session.run(["Y"], {"X": X})[0]
+        assert out.dtype == np.dtype(dtype) and out.shape == (m, 4)
+        np.testing.assert_allclose(out, model.predict(X), rtol=tol, atol=tol)
+
+
+def test_onnx_activation_values_on_a_grid(tmp_path):
+    # Each converter alone, through an identity Dense, on the saturating grid.
+    ort = pytest.importorskip("onnxruntime")
+    from neuralkit.export import to_onnx
+
+    for dtype in ("float32", "float64"):
+        Z = _grid(np.dtype(dtype).type)
+        Z = Z[:, :8].reshape(-1, 4)
+        for name, make in ONNX_LAYERS.items():
+            model = Sequential([Dense(4, input_dim=4), make()], seed=0, dtype=dtype)
+            model.set_parameters({"W1": np.eye(4), "b1": np.zeros((4, 1))})
+            path = tmp_path / f"{name}_{dtype}.onnx"
+            to_onnx(model, path)
+            out = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"]).run(
+                ["Y"], {"X": Z})[0]
+            tol = ONNX_TOLERANCE[dtype]
+            np.testing.assert_allclose(out, model.predict(Z), rtol=tol, atol=tol, err_msg=name)
