@@ -13,7 +13,21 @@ from hypothesis.extra import numpy as hnp
 
 import neuralkit
 from neuralkit import Sequential, gradcheck, load_model
-from neuralkit.layers import Dense, Dropout, Layer, LeakyReLU, Linear, ReLU, Sigmoid, Softmax, Tanh
+from neuralkit.layers import (
+    ELU,
+    GELU,
+    Dense,
+    Dropout,
+    Layer,
+    LeakyReLU,
+    Linear,
+    ReLU,
+    Sigmoid,
+    Softmax,
+    Softplus,
+    Swish,
+    Tanh,
+)
 from neuralkit.losses import BinaryCrossEntropy, CategoricalCrossEntropy, MeanSquaredError
 from neuralkit.optimizers import SGD, Adam, RMSprop
 from tests.helpers import SameDraws
@@ -35,6 +49,10 @@ LAYERS = {
     Tanh: lambda d: Tanh(),
     Softmax: lambda d: Softmax(),
     Dropout: lambda d: Dropout(rate=d(st.floats(0.0, 0.8))),
+    ELU: lambda d: ELU(alpha=d(st.floats(0.0, 2.0))),
+    GELU: lambda d: GELU(approximate=d(st.booleans())),
+    Softplus: lambda d: Softplus(),
+    Swish: lambda d: Swish(),
 }
 
 

@@ -9,7 +9,21 @@ import pytest
 
 import neuralkit
 from neuralkit import ModelFileError, Sequential, initializers, load_model, saving
-from neuralkit.layers import Dense, Dropout, Layer, LeakyReLU, Linear, ReLU, Sigmoid, Softmax, Tanh
+from neuralkit.layers import (
+    ELU,
+    GELU,
+    Dense,
+    Dropout,
+    Layer,
+    LeakyReLU,
+    Linear,
+    ReLU,
+    Sigmoid,
+    Softmax,
+    Softplus,
+    Swish,
+    Tanh,
+)
 from neuralkit.optimizers import SGD, Adam, Optimizer, RMSprop
 from tests.helpers import Square, assert_same_parameters
 
@@ -26,7 +40,9 @@ def _every_layer_model(dtype):
     return Sequential([Dense(6, input_dim=4), ReLU(), Dropout(0.25),
                        Dense(5, kernel_initializer="he_normal", l2=0.01),
                        LeakyReLU(alpha=0.3), Dense(5, kernel_initializer="small_random"), Tanh(),
-                       Dense(4), Sigmoid(), Dense(4), Linear(), Dense(3), Softmax()],
+                       Dense(4), Sigmoid(), Dense(4), Linear(), Dense(4), ELU(alpha=0.5),
+                       Dense(4), GELU(), Dense(4), GELU(approximate=True), Dense(4), Softplus(),
+                       Dense(4), Swish(), Dense(3), Softmax()],
                       seed=3, dtype=dtype, name="every_layer")
 
 

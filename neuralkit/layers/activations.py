@@ -1,7 +1,18 @@
-"""Activation layers: A = g(Z) elementwise (Softmax: per row), no parameters.
+"""Activation layers: A = g(Z) elementwise (Softmax: per row), no parameters; the registry of
+activation names and Keras's ``Activation``.
 
 Each backward takes dA = dL/dA and returns dZ = dL/dZ = dA * g'(Z) (Softmax: the full
-Jacobian-vector product, not only its diagonal).
+Jacobian-vector product, not only its diagonal). The smooth activations (ELU, GELU, Softplus,
+Swish) live in :mod:`neuralkit.layers.smooth_activations`.
+
+None overflows or makes a NaN (the elementwise ones for any finite Z, Softmax for rows whose
+spread fits in a float), and none raises under ``np.seterr(all="raise")``. Underflow is
+rounding, not an error: where a result can fall below the smallest normal float (Softmax's exp
+of a logit far below its row's maximum, a small gradient times a saturated derivative) it
+becomes a subnormal or 0, its correctly rounded value. No arrangement of ``dA * g'(Z)`` avoids
+that without flushing small gradients to zero, so those maths run under
+``np.errstate(under="ignore")``: every bit is kept, and the caller's settings for overflow,
+division and invalid operations stay in force.
 """
 
 from __future__ import annotations
@@ -13,8 +24,10 @@ import numpy as np
 from .._numerics import sigmoid, softmax
 from .._validation import _did_you_mean, check_number
 from .base import Layer
+from .smooth_activations import ELU, GELU, SiLU, Softplus, Swish
 
-__all__ = ["Linear", "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Softmax", "ACTIVATIONS", "get"]
+__all__ = ["Linear", "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Softmax", "ELU", "GELU", "Softplus",
+           "Swish", "SiLU", "ACTIVATIONS", "get", "Activation"]
 
 
 class Linear(Layer):
@@ -79,11 +92,13 @@ class LeakyReLU(Layer):
     def forward(self, Z: np.ndarray, training: bool = True) -> np.ndarray:
         positive = Z > 0
         self.cache = positive
-        return np.where(positive, Z, self.alpha * Z)
+        with np.errstate(under="ignore"):  # alpha * Z of a tiny Z
+            return np.where(positive, Z, self.alpha * Z)
 
     def backward(self, dA: np.ndarray) -> np.ndarray:
         positive = self.cache
-        return np.where(positive, dA, self.alpha * dA)
+        with np.errstate(under="ignore"):
+            return np.where(positive, dA, self.alpha * dA)
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "alpha": self.alpha}
@@ -110,7 +125,8 @@ class Sigmoid(Layer):
 
     def backward(self, dA: np.ndarray) -> np.ndarray:
         A = self.cache
-        return dA * A * (1 - A)
+        with np.errstate(under="ignore"):  # a saturated A (as small as 1e-38 in float32) times dA
+            return dA * A * (1 - A)
 
 
 class Tanh(Layer):
@@ -128,7 +144,8 @@ class Tanh(Layer):
 
     def backward(self, dA: np.ndarray) -> np.ndarray:
         A = self.cache
-        return dA * (1 - A * A)
+        with np.errstate(under="ignore"):  # A * A of a tiny A
+            return dA * (1 - A * A)
 
 
 class Softmax(Layer):
@@ -144,20 +161,22 @@ class Softmax(Layer):
     """
 
     def forward(self, Z: np.ndarray, training: bool = True) -> np.ndarray:
-        A, _, _ = softmax(Z)
+        with np.errstate(under="ignore"):  # exp of a logit far below its row's maximum
+            A, _, _ = softmax(Z)
         self.cache = A
         return A
 
     def backward(self, dA: np.ndarray) -> np.ndarray:
         A = self.cache
-        return A * (dA - np.sum(dA * A, axis=1, keepdims=True))
-
+        with np.errstate(under="ignore"):
+            return A * (dA - np.sum(dA * A, axis=1, keepdims=True))
 
 
 #: Activation names (Keras's) and the layer each one makes.
 ACTIVATIONS: dict[str, type[Layer]] = {
     "linear": Linear, "relu": ReLU, "leaky_relu": LeakyReLU, "sigmoid": Sigmoid, "tanh": Tanh,
-    "softmax": Softmax,
+    "softmax": Softmax, "elu": ELU, "gelu": GELU, "softplus": Softplus, "swish": Swish,
+    "silu": SiLU,
 }
 
 
@@ -168,9 +187,64 @@ def get(identifier: str | Layer | type | None) -> Layer | None:
     """
     if identifier is None or isinstance(identifier, Layer):
         return identifier
+    return _activation_class(identifier)()
+
+
+def Activation(activation: str | Layer | type | None, name: str | None = None,
+               **kwargs: Any) -> Layer:
+    """Keras's ``Activation`` layer: the activation layer that ``activation`` names.
+
+    ``Activation("relu")`` is a ``ReLU()``, ``Activation("softmax")`` a ``Softmax()``,
+    ``Activation(None)`` a ``Linear()``; a Layer class is instantiated, and a Layer instance
+    is returned as it is (renamed if ``name`` is given).
+
+    Parameters
+    ----------
+    activation : str, Layer, Layer class or None
+        A name of :data:`ACTIVATIONS` (Keras's: 'relu', 'sigmoid', 'tanh', 'softmax',
+        'linear', 'leaky_relu', 'elu', 'gelu', 'softplus', 'swish', 'silu'; any case).
+    name : str, optional
+        The layer's name (default: the class's, 'relu' for a ReLU).
+    **kwargs
+        Passed to the layer's constructor: ``input_dim``, ``input_shape``, or its own
+        arguments (``Activation("elu", alpha=0.5)``).
+
+    Returns
+    -------
+    Layer
+        An instance of the activation's own class.
+
+    Raises
+    ------
+    ValueError
+        An unknown name (the message lists the names and suggests the closest).
+
+    Notes
+    -----
+    Why a factory, not a class wrapping the activation: one class per activation keeps each
+    formula, its backward and its cache in one place, and everything that recognizes an
+    activation by its class keeps working unchanged: the loss fused with a Sigmoid or Softmax
+    output (``Activation("softmax")`` before categorical cross-entropy trains exactly as
+    ``Softmax()`` does), the training step's in-place fast paths, saving (the file names the
+    class, ``ReLU``) and the ONNX export (one converter per class).
+    """
+    if isinstance(activation, Layer):
+        if kwargs:
+            raise TypeError(f"Activation takes constructor arguments with a name or a class, not "
+                            f"with a layer instance ({activation!r}); got {sorted(kwargs)}.")
+        if name is not None:
+            if not isinstance(name, str):
+                raise TypeError(f"name must be a string or None; got {type(name).__name__}.")
+            activation.name = name
+        return activation
+    cls = Linear if activation is None else _activation_class(activation)
+    return cls(name=name, **kwargs)
+
+
+def _activation_class(identifier: Any) -> type[Layer]:
     if isinstance(identifier, type) and issubclass(identifier, Layer):
-        return identifier()
+        return identifier
     if isinstance(identifier, str) and identifier.lower() in ACTIVATIONS:
-        return ACTIVATIONS[identifier.lower()]()
+        return ACTIVATIONS[identifier.lower()]
     raise ValueError(f"activation must be None, a Layer or one of {sorted(ACTIVATIONS)}"
                      f"{_did_you_mean(identifier, ACTIVATIONS)}; got {identifier!r}.")

@@ -18,6 +18,7 @@ from .dot import dot_looped, dot_vectorized
 from .layers import LoopDense, LoopLeakyReLU, LoopLinear, LoopReLU, LoopSigmoid, LoopSoftmax, LoopTanh
 from .logistic import LogisticStep, logistic_step_looped, logistic_step_vectorized
 from .losses import LoopBinaryCrossEntropy, LoopCategoricalCrossEntropy, LoopMeanSquaredError
+from .smooth_layers import LoopELU, LoopGELU, LoopSoftplus, LoopSwish
 
 __all__ = [
     "LoopDense",
@@ -27,6 +28,10 @@ __all__ = [
     "LoopSigmoid",
     "LoopTanh",
     "LoopSoftmax",
+    "LoopELU",
+    "LoopGELU",
+    "LoopSoftplus",
+    "LoopSwish",
     "LoopMeanSquaredError",
     "LoopBinaryCrossEntropy",
     "LoopCategoricalCrossEntropy",

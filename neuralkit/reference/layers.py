@@ -20,6 +20,12 @@ Each ``LoopX`` subclasses its vectorized twin ``X`` and overrides only ``forward
 
 The caches hold the same things as the twins' caches (A for ReLU, Sigmoid, Tanh and Softmax,
 the mask Z > 0 for LeakyReLU, A_prev for Dense).
+
+The activations compute in Python floats (``float(Z[i, j])``), which never signal: a result
+below the smallest normal float rounds quietly, as the vectorized twins' ``np.errstate(under=
+"ignore")`` lets it, so neither raises under ``np.seterr(all="raise")``. For float64 arrays the
+numbers are those of NumPy's float64 scalars, bit for bit. The smooth activations' twins
+(ELU, GELU, Softplus, Swish) are in :mod:`neuralkit.reference.smooth_layers`.
 """
 
 from __future__ import annotations
@@ -166,7 +172,7 @@ class LoopLeakyReLU(LeakyReLU):
         positive = np.empty((m, n), dtype=bool)
         for i in range(m):
             for j in range(n):
-                z = Z[i, j]
+                z = float(Z[i, j])
                 positive[i, j] = z > 0
                 A[i, j] = z if z > 0 else alpha * z
         self.cache = positive
@@ -179,7 +185,7 @@ class LoopLeakyReLU(LeakyReLU):
         m, n = dA.shape
         for i in range(m):
             for j in range(n):
-                dZ[i, j] = dA[i, j] if positive[i, j] else alpha * dA[i, j]
+                dZ[i, j] = dA[i, j] if positive[i, j] else alpha * float(dA[i, j])
         return dZ
 
 
@@ -208,8 +214,8 @@ class LoopSigmoid(Sigmoid):
         m, n = dA.shape
         for i in range(m):
             for j in range(n):
-                a = A[i, j]
-                dZ[i, j] = dA[i, j] * a * (1 - a)
+                a = float(A[i, j])
+                dZ[i, j] = float(dA[i, j]) * a * (1 - a)
         return dZ
 
 
@@ -232,8 +238,8 @@ class LoopTanh(Tanh):
         m, n = dA.shape
         for i in range(m):
             for j in range(n):
-                a = A[i, j]
-                dZ[i, j] = dA[i, j] * (1 - a * a)
+                a = float(A[i, j])
+                dZ[i, j] = float(dA[i, j]) * (1 - a * a)
         return dZ
 
 
@@ -258,17 +264,18 @@ class LoopSoftmax(Softmax):
         A = np.empty_like(Z)
         m, n = Z.shape
         for i in range(m):
-            z_max = Z[i, 0]
+            z_max = float(Z[i, 0])
             for k in range(1, n):
                 if Z[i, k] > z_max:
-                    z_max = Z[i, k]
+                    z_max = float(Z[i, k])
+            exps = []
             total = 0.0
             for k in range(n):
-                e = math.exp(Z[i, k] - z_max)
-                A[i, k] = e
+                e = math.exp(float(Z[i, k]) - z_max)
+                exps.append(e)
                 total += e
             for k in range(n):
-                A[i, k] = A[i, k] / total
+                A[i, k] = exps[k] / total
         self.cache = A
         return A
 
@@ -279,7 +286,7 @@ class LoopSoftmax(Softmax):
         for i in range(m):
             s = 0.0
             for k in range(n):
-                s += dA[i, k] * A[i, k]
+                s += float(dA[i, k]) * float(A[i, k])
             for k in range(n):
-                dZ[i, k] = A[i, k] * (dA[i, k] - s)
+                dZ[i, k] = float(A[i, k]) * (float(dA[i, k]) - s)
         return dZ
