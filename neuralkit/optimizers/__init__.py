@@ -1,0 +1,25 @@
+"""Optimizers: update each layer's parameter arrays in place from its gradients.
+
+An optimizer sees one ``(key, param, grad)`` triple at a time and keeps per-parameter state
+(momentum, moment estimates) in ``self.state[key]``; ``self.iterations`` counts steps.
+Subclass :class:`Optimizer` and implement :meth:`Optimizer.update` to write your own. One
+module per optimizer; ``OPTIMIZERS`` and :func:`get` resolve them by name.
+"""
+
+from __future__ import annotations
+
+from .._validation import resolve
+from .adam import Adam
+from .base import Optimizer
+from .lbfgs import LBFGS
+from .rmsprop import RMSprop
+from .sgd import SGD
+
+__all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "LBFGS", "OPTIMIZERS", "get"]
+
+OPTIMIZERS: dict[str, type[Optimizer]] = {"sgd": SGD, "rmsprop": RMSprop, "adam": Adam, "lbfgs": LBFGS}
+
+
+def get(identifier: str | Optimizer) -> Optimizer:
+    """Resolve an optimizer by name ('sgd', 'rmsprop', 'adam', 'lbfgs', default settings) or instance."""
+    return resolve(identifier, Optimizer, OPTIMIZERS, "optimizer")
