@@ -3,19 +3,21 @@
 An optimizer sees one ``(key, param, grad)`` triple at a time and keeps per-parameter state
 (momentum, moment estimates) in ``self.state[key]``; ``self.iterations`` counts steps.
 Subclass :class:`Optimizer` and implement :meth:`Optimizer.update` to write your own. One
-module per optimizer; ``OPTIMIZERS`` and :func:`get` resolve them by name.
+module per optimizer; ``OPTIMIZERS`` and :func:`get` resolve them by name. Learning-rate
+schedules are in :mod:`neuralkit.optimizers.schedules`, as in Keras 3.
 """
 
 from __future__ import annotations
 
 from .._validation import resolve
+from . import schedules
 from .adam import Adam
 from .base import Optimizer
 from .lbfgs import LBFGS
 from .rmsprop import RMSprop
 from .sgd import SGD
 
-__all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "LBFGS", "OPTIMIZERS", "get"]
+__all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "LBFGS", "OPTIMIZERS", "get", "schedules"]
 
 OPTIMIZERS: dict[str, type[Optimizer]] = {"sgd": SGD, "rmsprop": RMSprop, "adam": Adam, "lbfgs": LBFGS}
 
