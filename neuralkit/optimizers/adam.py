@@ -9,6 +9,7 @@ import numpy as np
 
 from .._validation import check_number
 from .base import Optimizer
+from .schedules import LearningRateSchedule
 
 __all__ = ["Adam"]
 
@@ -23,13 +24,20 @@ class Adam(Optimizer):
         m_hat = m / (1 - beta_1**t)
         v_hat = v / (1 - beta_2**t)
         W := W - learning_rate * m_hat / (sqrt(v_hat) + epsilon)
+
+    ``weight_decay``, ``clipnorm``, ``clipvalue`` and ``global_clipnorm`` (keyword-only) are
+    every optimizer's: see :class:`~neuralkit.optimizers.Optimizer`; dW above is then the
+    clipped gradient, and the decay comes first.
     """
 
     name = "adam"
 
-    def __init__(self, learning_rate: float = 0.001, beta_1: float = 0.9, beta_2: float = 0.999,
-                 epsilon: float = 1e-8):
-        super().__init__(learning_rate)
+    def __init__(self, learning_rate: float | LearningRateSchedule = 0.001, beta_1: float = 0.9,
+                 beta_2: float = 0.999, epsilon: float = 1e-8, *, weight_decay: float | None = None,
+                 clipnorm: float | None = None, clipvalue: float | None = None,
+                 global_clipnorm: float | None = None) -> None:
+        super().__init__(learning_rate, weight_decay=weight_decay, clipnorm=clipnorm,
+                         clipvalue=clipvalue, global_clipnorm=global_clipnorm)
         self.beta_1 = check_number(beta_1, "beta_1", 0.0, 1.0, low_inclusive=True)
         self.beta_2 = check_number(beta_2, "beta_2", 0.0, 1.0, low_inclusive=True)
         self.epsilon = check_number(epsilon, "epsilon", 0.0)

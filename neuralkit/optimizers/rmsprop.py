@@ -8,6 +8,7 @@ import numpy as np
 
 from .._validation import check_number
 from .base import Optimizer
+from .schedules import LearningRateSchedule
 
 __all__ = ["RMSprop"]
 
@@ -17,12 +18,20 @@ class RMSprop(Optimizer):
 
         s := rho * s + (1 - rho) * dW**2
         W := W - learning_rate * dW / (sqrt(s) + epsilon)
+
+    ``weight_decay``, ``clipnorm``, ``clipvalue`` and ``global_clipnorm`` (keyword-only) are
+    every optimizer's: see :class:`~neuralkit.optimizers.Optimizer`; dW above is then the
+    clipped gradient, and the decay comes first.
     """
 
     name = "rmsprop"
 
-    def __init__(self, learning_rate: float = 0.001, rho: float = 0.9, epsilon: float = 1e-7):
-        super().__init__(learning_rate)
+    def __init__(self, learning_rate: float | LearningRateSchedule = 0.001, rho: float = 0.9,
+                 epsilon: float = 1e-7, *, weight_decay: float | None = None,
+                 clipnorm: float | None = None, clipvalue: float | None = None,
+                 global_clipnorm: float | None = None) -> None:
+        super().__init__(learning_rate, weight_decay=weight_decay, clipnorm=clipnorm,
+                         clipvalue=clipvalue, global_clipnorm=global_clipnorm)
         self.rho = check_number(rho, "rho", 0.0, 1.0, low_inclusive=True)
         self.epsilon = check_number(epsilon, "epsilon", 0.0)
 

@@ -8,6 +8,7 @@ import numpy as np
 
 from .._validation import check_number
 from .base import Optimizer
+from .schedules import LearningRateSchedule
 
 __all__ = ["SGD"]
 
@@ -25,12 +26,20 @@ class SGD(Optimizer):
         v := mu * v - learning_rate * dW
         W := W + v                              (classical)
         W := W + mu * v - learning_rate * dW    (nesterov=True)
+
+    ``weight_decay``, ``clipnorm``, ``clipvalue`` and ``global_clipnorm`` (keyword-only) are
+    every optimizer's: see :class:`~neuralkit.optimizers.Optimizer`; dW above is then the
+    clipped gradient, and the decay comes first.
     """
 
     name = "sgd"
 
-    def __init__(self, learning_rate: float = 0.01, momentum: float = 0.0, nesterov: bool = False):
-        super().__init__(learning_rate)
+    def __init__(self, learning_rate: float | LearningRateSchedule = 0.01, momentum: float = 0.0,
+                 nesterov: bool = False, *, weight_decay: float | None = None,
+                 clipnorm: float | None = None, clipvalue: float | None = None,
+                 global_clipnorm: float | None = None) -> None:
+        super().__init__(learning_rate, weight_decay=weight_decay, clipnorm=clipnorm,
+                         clipvalue=clipvalue, global_clipnorm=global_clipnorm)
         self.momentum = check_number(momentum, "momentum", 0.0, 1.0, low_inclusive=True)
         if nesterov and self.momentum == 0.0:
             raise ValueError("nesterov=True needs a momentum > 0; got momentum=0.0.")
