@@ -209,7 +209,7 @@ def test_the_options_are_in_the_config_only_when_set_and_round_trip(tmp_path):
     opt = Adam(0.01, weight_decay=0.1, global_clipnorm=2.0)
     assert opt.get_config() == {"learning_rate": 0.01, "weight_decay": 0.1,
                                 "global_clipnorm": 2.0, "beta_1": 0.9, "beta_2": 0.999,
-                                "epsilon": 1e-8}
+                                "epsilon": 1e-8, "amsgrad": False}
     model = Sequential([Dense(3, input_dim=4), Softmax()], seed=0)
     model.compile("categorical_crossentropy", opt)
     rng = np.random.default_rng(0)
@@ -274,3 +274,85 @@ def test_plain_sgd_with_clipping_or_decay_on_a_large_model_equals_the_plain_path
     (unclipped, _), counts = _fit_both_paths(lambda: SGD(0.1), monkeypatch)
     assert counts[0] > 0
     assert not np.array_equal(unclipped.get_parameters()["W1"], fast.get_parameters()["W1"])
+
+
+# ---------------------------------------------------------------------- RMSprop, Adam: new options
+def rmsprop_full_rule(lr, rho=0.9, mu=0.0, eps=1e-7, centered=False):
+    """Hinton's RMSprop; centered: Graves (2013), dividing by sqrt(E[g^2] - E[g]^2); momentum in
+    Keras 3's form, the learning rate inside the velocity; epsilon outside the root."""
+    def update(w, g, state, t):
+        state["s"] = rho * state.get("s", 0.0) + (1 - rho) * g * g
+        if centered:
+            state["a"] = rho * state.get("a", 0.0) + (1 - rho) * g
+            denom = np.sqrt(state["s"] - state["a"] ** 2) + eps
+        else:
+            denom = np.sqrt(state["s"]) + eps
+        increment = lr(t) * g / denom
+        if mu == 0.0:
+            return w - increment
+        state["v"] = mu * state.get("v", 0.0) + increment
+        return w - state["v"]
+    return update
+
+
+def amsgrad_rule(lr, b1=0.9, b2=0.999, eps=1e-8):
+    """Adam with AMSGrad's maximum of the raw second moments (Reddi et al., as Keras 3 and
+    PyTorch apply it: the maximum is bias-corrected like v)."""
+    def update(w, g, state, t):
+        state["m"] = b1 * state.get("m", 0.0) + (1 - b1) * g
+        state["v"] = b2 * state.get("v", 0.0) + (1 - b2) * g * g
+        state["v_max"] = np.maximum(state.get("v_max", 0.0), state["v"])
+        m_hat, v_hat = state["m"] / (1 - b1**t), state["v_max"] / (1 - b2**t)
+        return w - lr(t) * m_hat / (np.sqrt(v_hat) + eps)
+    return update
+
+
+RMSPROP_CASES = [dict(momentum=0.9), dict(centered=True), dict(momentum=0.5, centered=True),
+                 dict(momentum=0.0, centered=False)]
+
+
+@pytest.mark.parametrize("options", RMSPROP_CASES, ids=lambda o: str(o))
+@pytest.mark.parametrize("scheduled", [False, True], ids=["fixed-lr", "schedule"])
+def test_rmsprop_momentum_and_centered(options, scheduled):
+    schedule = PiecewiseConstantDecay([2, 4], [0.02, 0.01, 0.002])
+    lr = (lambda t: schedule(t - 1)) if scheduled else constant(0.01)
+    optimizer = RMSprop(schedule if scheduled else 0.01, rho=0.8, epsilon=1e-6, **options)
+    rule = rmsprop_full_rule(lr, rho=0.8, mu=options.get("momentum", 0.0), eps=1e-6,
+                             centered=options.get("centered", False))
+    grads = _gradients(seed=7)
+    trace, _ = _run(optimizer, _params(), grads)
+    _compare(trace, reference(rule, _params(), grads), rtol=1e-12)
+    slots = {"s"} | ({"g_avg"} if optimizer.centered else set()) | (
+        {"velocity"} if optimizer.momentum else set())
+    assert set(optimizer.state["p0"]) == slots
+
+
+def test_rmsprop_keeps_kerass_argument_order_and_checks_its_options():
+    r = RMSprop(0.01, 0.8, 0.5, 1e-6, True)
+    assert (r.learning_rate, r.rho, r.momentum, r.epsilon, r.centered) == (0.01, 0.8, 0.5, 1e-6, True)
+    assert RMSprop().get_config() == {"learning_rate": 0.001, "rho": 0.9, "momentum": 0.0,
+                                      "epsilon": 1e-7, "centered": False}
+    with pytest.raises(ValueError, match=r"momentum must be a finite number >= 0 and < 1; got 1.0"):
+        RMSprop(momentum=1.0)
+
+
+def test_centered_rmsprop_is_finite_and_quiet_under_a_constant_gradient():
+    # s - g_avg**2 is 0 in exact arithmetic once rho**t vanishes: rounding must not make a NaN.
+    w, g = np.ones(5), np.full(5, 0.37)
+    opt = RMSprop(0.001, rho=0.5, centered=True, momentum=0.9)
+    with np.errstate(all="raise"):
+        for _ in range(200):
+            opt.step([("w", w, g)])
+    assert np.isfinite(w).all()
+
+
+def test_adam_amsgrad():
+    grads = _gradients(seed=8)
+    trace, _ = _run(Adam(0.02, beta_2=0.9, amsgrad=True), _params(), grads)
+    _compare(trace, reference(amsgrad_rule(constant(0.02), b2=0.9), _params(), grads))
+    plain, _ = _run(Adam(0.02, beta_2=0.9), _params(), grads)
+    assert not np.allclose(plain[-1][0], trace[-1][0])  # the maximum mattered
+    opt = Adam(amsgrad=True)
+    opt.step([("w", np.zeros(2), np.ones(2))])
+    assert set(opt.state["w"]) == {"m", "v", "v_max"}
+    assert Adam(0.1, 0.9, 0.99, 1e-7, True).amsgrad is True

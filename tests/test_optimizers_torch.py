@@ -134,3 +134,23 @@ def test_rmsprop_and_adam_equal_pytorchs():
              _torch(lambda p: torch.optim.RMSprop(p, lr=0.01, alpha=0.8, eps=1e-7), grads))
     _compare(_neuralkit(Adam(0.01, beta_1=0.8, beta_2=0.99, epsilon=1e-8), grads),
              _torch(lambda p: torch.optim.Adam(p, lr=0.01, betas=(0.8, 0.99), eps=1e-8), grads))
+
+
+# ---------------------------------------------------------------------- RMSprop, Adam: new options
+@pytest.mark.parametrize("momentum, centered", [(0.9, False), (0.0, True), (0.6, True)])
+def test_rmsprop_momentum_and_centered_equal_pytorchs(momentum, centered):
+    # Keras's velocity holds lr * step and PyTorch's the step alone: the same for a fixed rate.
+    grads = _gradients(seed=7)
+    got = _neuralkit(RMSprop(0.01, rho=0.8, momentum=momentum, epsilon=1e-6, centered=centered),
+                     grads)
+    want = _torch(lambda p: torch.optim.RMSprop(p, lr=0.01, alpha=0.8, eps=1e-6,
+                                                momentum=momentum, centered=centered), grads)
+    _compare(got, want)
+
+
+def test_adam_amsgrad_equals_pytorchs():
+    grads = _gradients(seed=8)
+    got = _neuralkit(Adam(0.02, beta_1=0.8, beta_2=0.9, epsilon=1e-8, amsgrad=True), grads)
+    want = _torch(lambda p: torch.optim.Adam(p, lr=0.02, betas=(0.8, 0.9), eps=1e-8,
+                                             amsgrad=True), grads)
+    _compare(got, want)
