@@ -1,15 +1,16 @@
 """Keras 3's optimizer options and optimizers, against procedural implementations of the
 published rules, step by step with changing gradients (as tests/test_optimizers.py does):
 clipnorm, clipvalue, global_clipnorm and decoupled weight decay on every optimizer, and that
-the training step's fast path declines them. PyTorch's implementations are the second oracle:
+the training step's fast path declines them; RMSprop's momentum and centered, Adam's amsgrad;
+AdamW and Adagrad. PyTorch's implementations are the second oracle:
 tests/test_optimizers_torch.py."""
 
 import numpy as np
 import pytest
 
-from neuralkit import Sequential, config, load_model
+from neuralkit import Sequential, config, load_model, optimizers
 from neuralkit.layers import Dense, ReLU, Softmax
-from neuralkit.optimizers import SGD, Adam, RMSprop, clipping
+from neuralkit.optimizers import SGD, Adagrad, Adam, AdamW, RMSprop, clipping
 from neuralkit.optimizers.schedules import PiecewiseConstantDecay
 from neuralkit.training import fast_paths
 
@@ -356,3 +357,75 @@ def test_adam_amsgrad():
     opt.step([("w", np.zeros(2), np.ones(2))])
     assert set(opt.state["w"]) == {"m", "v", "v_max"}
     assert Adam(0.1, 0.9, 0.99, 1e-7, True).amsgrad is True
+
+
+# ---------------------------------------------------------------------- AdamW, Adagrad
+def adagrad_rule(lr, initial=0.1, eps=1e-7):
+    """Duchi et al.'s Adagrad, the accumulator starting at ``initial``, epsilon outside the root."""
+    def update(w, g, state, t):
+        state["a"] = state.get("a", initial) + g * g
+        return w - lr(t) * g / (np.sqrt(state["a"]) + eps)
+    return update
+
+
+@pytest.mark.parametrize("amsgrad", [False, True])
+def test_adamw_is_adam_after_the_decoupled_decay(amsgrad):
+    # Loshchilov & Hutter's Algorithm 2 with Keras's schedule multiplier eta_t = 1: the decay
+    # W := W - lr * wd * W, then Adam's step.
+    grads = _gradients(seed=9)
+    trace, _ = _run(AdamW(0.01, 0.2, beta_1=0.85, beta_2=0.95, amsgrad=amsgrad), _params(), grads)
+    rule = (amsgrad_rule if amsgrad else adam_rule)(constant(0.01), 0.85, 0.95)
+    _compare(trace, reference(rule, _params(), grads, weight_decay=0.2, lr=constant(0.01)))
+
+
+def test_adamw_defaults_and_checks():
+    opt = AdamW()
+    assert (opt.learning_rate, opt.weight_decay, opt.beta_1, opt.beta_2, opt.epsilon,
+            opt.amsgrad) == (0.001, 0.004, 0.9, 0.999, 1e-8, False)
+    assert opt.get_config() == {"learning_rate": 0.001, "weight_decay": 0.004, "beta_1": 0.9,
+                                "beta_2": 0.999, "epsilon": 1e-8, "amsgrad": False}
+    with pytest.raises(TypeError, match=r"weight_decay must be a number; got None.*Adam has none"):
+        AdamW(weight_decay=None)
+    with pytest.raises(ValueError, match=r"weight_decay must be a finite number >= 0; got -1"):
+        AdamW(weight_decay=-1)
+    w = np.full(3, 2.0)
+    AdamW(0.1, weight_decay=0.0).step([("w", w, np.zeros(3))])
+    np.testing.assert_array_equal(w, 2.0)  # no decay, and a zero gradient moves nothing
+
+
+@pytest.mark.parametrize("initial, eps", [(0.1, 1e-7), (0.0, 1e-10), (2.0, 0.5)])
+def test_adagrad(initial, eps):
+    grads = _gradients(seed=10)
+    trace, _ = _run(Adagrad(0.05, initial, eps), _params(), grads)
+    _compare(trace, reference(adagrad_rule(constant(0.05), initial, eps), _params(), grads))
+
+
+def test_adagrad_defaults_and_checks():
+    opt = Adagrad()
+    assert (opt.learning_rate, opt.initial_accumulator_value, opt.epsilon) == (0.001, 0.1, 1e-7)
+    with pytest.raises(ValueError, match=r"initial_accumulator_value must be a finite number >= 0"):
+        Adagrad(initial_accumulator_value=-0.1)
+    with pytest.raises(ValueError, match=r"epsilon must be a finite number > 0; got 0"):
+        Adagrad(epsilon=0)
+    opt.step([("w", np.zeros(2), np.array([3.0, 4.0]))])
+    np.testing.assert_allclose(opt.state["w"]["accumulator"], [9.1, 16.1], rtol=1e-15)
+
+
+def test_new_names_resolve_train_and_round_trip(tmp_path):
+    assert type(optimizers.get("adamw")) is AdamW and type(optimizers.get("AdaGrad")) is Adagrad
+    with pytest.raises(ValueError, match=r"one of \['adagrad', 'adam', 'adamw', 'lbfgs', "
+                                         r"'rmsprop', 'sgd'\] \(did you mean 'adamw'\?\)"):
+        optimizers.get("adamW2")
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((30, 4)), rng.integers(0, 3, 30)
+    for name in ("adamw", "adagrad"):
+        model = Sequential([Dense(5, input_dim=4), ReLU(), Dense(3), Softmax()], seed=0)
+        model.compile("categorical_crossentropy", name)
+        model.fit(X, y, epochs=2, batch_size=10, verbose=0)
+        loaded = load_model(model.save(tmp_path / f"{name}.npz"))
+        assert type(loaded.optimizer) is type(model.optimizer)
+        assert loaded.optimizer.get_config() == model.optimizer.get_config()
+        for m in (model, loaded):
+            m.fit(X, y, epochs=1, batch_size=10, verbose=0)
+        for key, value in model.get_parameters().items():
+            assert np.array_equal(loaded.get_parameters()[key], value), (name, key)

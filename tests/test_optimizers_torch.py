@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import torch
 
-from neuralkit.optimizers import SGD, Adam, RMSprop
+from neuralkit.optimizers import SGD, Adagrad, Adam, AdamW, RMSprop
 from neuralkit.optimizers.clipping import clip_by_norm
 
 STEPS = 7
@@ -153,4 +153,25 @@ def test_adam_amsgrad_equals_pytorchs():
     got = _neuralkit(Adam(0.02, beta_1=0.8, beta_2=0.9, epsilon=1e-8, amsgrad=True), grads)
     want = _torch(lambda p: torch.optim.Adam(p, lr=0.02, betas=(0.8, 0.9), eps=1e-8,
                                              amsgrad=True), grads)
+    _compare(got, want)
+
+
+# ---------------------------------------------------------------------- AdamW, Adagrad
+@pytest.mark.parametrize("amsgrad", [False, True])
+def test_adamw_equals_pytorchs(amsgrad):
+    # PyTorch decays by W * (1 - lr * wd), Keras (and neuralkit) by W - W * wd * lr: one rounding apart.
+    grads = _gradients(seed=9)
+    got = _neuralkit(AdamW(0.01, 0.2, beta_1=0.85, beta_2=0.95, epsilon=1e-8, amsgrad=amsgrad),
+                     grads)
+    want = _torch(lambda p: torch.optim.AdamW(p, lr=0.01, betas=(0.85, 0.95), eps=1e-8,
+                                              weight_decay=0.2, amsgrad=amsgrad), grads)
+    _compare(got, want)
+
+
+@pytest.mark.parametrize("initial, eps", [(0.1, 1e-7), (0.0, 1e-10)])
+def test_adagrad_equals_pytorchs(initial, eps):
+    grads = _gradients(seed=10)
+    got = _neuralkit(Adagrad(0.05, initial_accumulator_value=initial, epsilon=eps), grads)
+    want = _torch(lambda p: torch.optim.Adagrad(p, lr=0.05, lr_decay=0.0,
+                                                initial_accumulator_value=initial, eps=eps), grads)
     _compare(got, want)

@@ -11,17 +11,23 @@ from __future__ import annotations
 
 from .._validation import resolve
 from . import schedules
+from .adagrad import Adagrad
 from .adam import Adam
+from .adamw import AdamW
 from .base import Optimizer
 from .lbfgs import LBFGS
 from .rmsprop import RMSprop
 from .sgd import SGD
 
-__all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "LBFGS", "OPTIMIZERS", "get", "schedules"]
+__all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "AdamW", "Adagrad", "LBFGS", "OPTIMIZERS",
+           "get", "schedules"]
 
-OPTIMIZERS: dict[str, type[Optimizer]] = {"sgd": SGD, "rmsprop": RMSprop, "adam": Adam, "lbfgs": LBFGS}
+OPTIMIZERS: dict[str, type[Optimizer]] = {"sgd": SGD, "rmsprop": RMSprop, "adam": Adam,
+                                          "adamw": AdamW, "adagrad": Adagrad, "lbfgs": LBFGS}
 
 
 def get(identifier: str | Optimizer) -> Optimizer:
-    """Resolve an optimizer by name ('sgd', 'rmsprop', 'adam', 'lbfgs', default settings) or instance."""
+    """Resolve an optimizer by name (a key of ``OPTIMIZERS``, any case, made with its
+    defaults), a subclass of :class:`Optimizer` (made with its defaults) or an instance.
+    An unknown name raises ValueError listing the names, with the closest one."""
     return resolve(identifier, Optimizer, OPTIMIZERS, "optimizer")
