@@ -179,7 +179,7 @@ def test_early_stopping_stops_and_keeps_the_best_epoch():
 @pytest.mark.parametrize("kwargs, match", [
     ({"hidden_layer_sizes": (0,)}, "hidden_layer_sizes must be a tuple of integers >= 1"),
     ({"activation": "swish"}, "activation must be one of"),
-    ({"optimizer": "adagrad"}, "optimizer must be one of"),
+    ({"optimizer": "newton"}, "optimizer must be one of"),
     ({"learning_rate": -1.0}, "learning_rate must be a finite number > 0"),
     ({"l2": -0.1}, "l2 must be a finite number >= 0"),
     ({"epochs": 0}, "epochs must be an integer >= 1"),

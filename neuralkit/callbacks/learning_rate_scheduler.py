@@ -22,6 +22,9 @@ class LearningRateScheduler(Callback):
         or ``schedule(epoch) -> learning_rate``. The value must be a finite number > 0.
 
     The rate used is added to each epoch's logs as 'learning_rate' (so History records it).
+    An optimizer whose ``learning_rate`` is a
+    :class:`~neuralkit.optimizers.schedules.LearningRateSchedule` cannot take a rate from this
+    callback: training stops with a TypeError before the first step, as in Keras 3.
     """
 
     def __init__(self, schedule: Callable[..., float]) -> None:
@@ -39,6 +42,13 @@ class LearningRateScheduler(Callback):
 
     def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         optimizer = self.model.optimizer
+        schedule = getattr(optimizer, "learning_rate_schedule", None)
+        if schedule is not None:  # Keras 3 refuses too (its optimizer's setter raises)
+            raise TypeError(
+                f"LearningRateScheduler: the optimizer's learning_rate is a schedule "
+                f"({schedule!r}), which sets the rate at every step, so this callback cannot "
+                "set it per epoch. Give the optimizer a float learning_rate, or drop the callback."
+            )
         lr = (self.schedule(epoch, optimizer.learning_rate) if self._two_args
               else self.schedule(epoch))
         try:

@@ -14,7 +14,8 @@ from .archive import FORMAT_NAME, FORMAT_VERSION
 __all__ = ["serialize", "registry", "family"]
 
 # neuralkit's own modules whose public classes may be named in a file.
-_REGISTRY_MODULES = (layers, losses, metrics, optimizers, initializers, regularizers)
+_REGISTRY_MODULES = (layers, losses, metrics, optimizers, optimizers.schedules, initializers,
+                     regularizers)
 
 
 def serialize(model: Any, include_optimizer: bool) -> tuple[dict[str, Any], dict[str, np.ndarray]]:

@@ -228,7 +228,9 @@ _BOUNDED_DTYPES = {np.dtype(t): math.sqrt(np.finfo(t).max) / 2 for t in (np.floa
 def bounded_sgd_step(optimizer: Optimizer, triples: list[tuple[str, np.ndarray, np.ndarray]]
                      ) -> Callable[[], None] | None:
     """Plain SGD's step, prepared so that applying it can neither raise nor make a finite
-    parameter inf or NaN; None for any other optimizer, or when the step could overflow.
+    parameter inf or NaN; None for any other optimizer (SGD with momentum, clipping or weight
+    decay included), or when the step could overflow. A learning-rate schedule is taken
+    exactly: the rate is the one ``SGD.step`` would use.
 
     The returned ``commit()`` applies the whole step, the numbers of ``optimizer.step``; the
     guard then takes no snapshot of the parameters (one copy of the model fewer per step).
@@ -237,9 +239,13 @@ def bounded_sgd_step(optimizer: Optimizer, triples: list[tuple[str, np.ndarray, 
     # each into a work array of its own; if ||lr * dW|| < sqrt(max) / 2, every step is far
     # below half the spacing of floats near the largest one, so W - lr * dW cannot round to
     # inf from a finite W. The norm is one BLAS pass over an array still in cache.
+    # Clipping and weight decay change the step (the guard's path applies them); a schedule
+    # does not: optimizer.learning_rate is the rate SGD.step would take, schedule(iterations).
     kind = type(optimizer)
     if not (isinstance(optimizer, SGD) and optimizer.momentum == 0.0
-            and kind.update is SGD.update and kind.step is Optimizer.step):
+            and kind.update is SGD.update and kind.step is Optimizer.step
+            and optimizer.weight_decay is None and optimizer.clipnorm is None
+            and optimizer.clipvalue is None and optimizer.global_clipnorm is None):
         return None
     lr = optimizer.learning_rate
     steps = []
