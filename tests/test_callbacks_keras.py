@@ -12,6 +12,13 @@ import numpy as np
 import pytest
 
 from neuralkit import ModelFileError, Sequential, load_model, saving
+from neuralkit.callbacks import (
+    Callback,
+    CallbackList,
+    LambdaCallback,
+    LearningRateScheduler,
+    ReduceLROnPlateau,
+)
 from neuralkit.layers import Dense, Layer, ReLU, Sigmoid, Tanh
 from neuralkit.optimizers import SGD
 from tests.helpers import binary_data, layer_params, same_arrays
@@ -202,3 +209,212 @@ def test_a_save_weights_that_fails_half_way_keeps_the_previous_file(tmp_path, mo
     assert [p.name for p in tmp_path.iterdir()] == ["w.npz"]
     with zipfile.ZipFile(path) as archive:
         assert archive.testzip() is None
+
+
+# ---------------------------------------------------------------------- scripted logs
+class Script(Callback):
+    """Overwrites one log value with a scripted sequence (listed before the callback under test)."""
+
+    def __init__(self, key, values):
+        super().__init__()
+        self.key, self.values = key, values
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs[self.key] = self.values[epoch]
+
+
+def _fit_scripted(callback, values, model=None, key="val_loss", **kwargs):
+    X, y = _data()
+    model = model or _model()
+    history = model.fit(X, y, epochs=len(values), batch_size=8, verbose=0,
+                        validation_split=0.25, callbacks=[Script(key, values), callback], **kwargs)
+    return model, history
+
+
+# ---------------------------------------------------------------------- ReduceLROnPlateau
+def test_reduce_lr_on_plateau_follows_keras_patience_cooldown_and_min_lr():
+    # Traced by hand with Keras's rules (patience=2, cooldown=2, factor=0.5, min_lr=0.15):
+    #  epoch  val_loss  best  in cooldown         wait  rate logged  reduced to
+    #    0     1.00     1.00                       0      0.8
+    #    1     0.90     0.90                       0      0.8
+    #    2     0.95                                1      0.8
+    #    3     0.93                                2      0.8        0.4 (cooldown 2)
+    #    4     0.92           yes (2 -> 1)          0      0.4
+    #    5     0.91           (1 -> 0), then no     1      0.4
+    #    6     0.89     0.89                       0      0.4
+    #    7     0.95                                1      0.4
+    #    8     0.96                                2      0.4        0.2
+    #    9     0.97           yes (2 -> 1)          0      0.2
+    #   10     0.98           (1 -> 0), then no     1      0.2
+    #   11     0.99                                2      0.2        max(0.1, 0.15) = 0.15
+    #   12     1.00           yes (2 -> 1)          0      0.15
+    #   13     1.01           (1 -> 0), then no     1      0.15
+    #   14     1.02                                2      0.15       (already at min_lr)
+    values = [1.0, 0.9, 0.95, 0.93, 0.92, 0.91, 0.89, 0.95, 0.96, 0.97, 0.98, 0.99, 1.0, 1.01,
+              1.02]
+    reducer = ReduceLROnPlateau(factor=0.5, patience=2, cooldown=2, min_lr=0.15, min_delta=0.0)
+    model, history = _fit_scripted(reducer, values, _model(lr=0.8))
+    rates = [0.8] * 4 + [0.4] * 5 + [0.2] * 3 + [0.15] * 3
+    assert history.history["learning_rate"] == rates
+    assert reducer.reductions == [(3, 0.4), (8, 0.2), (11, 0.15)]
+    assert model.optimizer.learning_rate == 0.15 and reducer.wait == 2
+
+    # Training used those rates: the same as setting them by hand, epoch by epoch.
+    X, y = _data()
+    by_hand = _model(lr=0.8)
+    for rate in rates:
+        by_hand.optimizer.learning_rate = rate
+        by_hand.fit(X, y, epochs=1, batch_size=8, verbose=0, validation_split=0.25)
+    assert same_arrays(layer_params(by_hand), layer_params(model))
+
+
+def test_reduce_lr_on_plateau_min_delta_and_max_mode():
+    # min_delta=0.05: 0.96 and 0.97 are not improvements on 1.0 (0.94 is); patience 2 reduces
+    # at epoch 2.
+    reducer = ReduceLROnPlateau(factor=0.1, patience=2, min_delta=0.05)
+    _, history = _fit_scripted(reducer, [1.0, 0.96, 0.97, 0.94], _model(lr=1.0))
+    assert history.history["learning_rate"] == [1.0, 1.0, 1.0, 0.1]
+    # val_accuracy is maximized ('auto'); patience=0 reduces at each epoch without improvement.
+    reducer = ReduceLROnPlateau(monitor="val_accuracy", factor=0.5, patience=0)
+    assert reducer.mode_max
+    _, history = _fit_scripted(reducer, [0.5, 0.6, 0.6, 0.7, 0.65], _model(lr=1.0),
+                               key="val_accuracy")
+    assert history.history["learning_rate"] == [1.0, 1.0, 1.0, 0.5, 0.5]
+    assert reducer.reductions == [(2, 0.5), (4, 0.25)]
+
+
+def test_reduce_lr_on_plateau_verbose_prints_keras_message(capsys):
+    _fit_scripted(ReduceLROnPlateau(factor=0.5, patience=1, verbose=1), [1.0, 1.0],
+                  _model(lr=0.8))
+    assert capsys.readouterr().out == "Epoch 2: ReduceLROnPlateau reducing learning rate to 0.4.\n"
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    ({"factor": 1.0}, ValueError, "factor must be a finite number > 0 and < 1"),
+    ({"factor": 0.0}, ValueError, "factor"), ({"factor": "x"}, TypeError, "factor"),
+    ({"patience": -1}, ValueError, "patience"), ({"cooldown": 1.5}, TypeError, "cooldown"),
+    ({"min_lr": -0.1}, ValueError, "min_lr"), ({"mode": "up"}, ValueError, "mode"),
+    ({"min_delta": -1}, ValueError, "min_delta"), ({"verbose": -1}, ValueError, "verbose"),
+])
+def test_reduce_lr_on_plateau_argument_errors(kwargs, error, match):
+    with pytest.raises(error, match=f"ReduceLROnPlateau: {match}"):
+        ReduceLROnPlateau(**kwargs)
+
+
+def test_reduce_lr_on_plateau_monitor_must_be_logged_before_training():
+    X, y = _data()
+    model = _model()
+    before = layer_params(model)
+    with pytest.raises(ValueError, match="ReduceLROnPlateau monitors 'val_loss'.*validation_data"):
+        model.fit(X, y, epochs=2, verbose=0, callbacks=[ReduceLROnPlateau()])
+    assert same_arrays(layer_params(model), before)
+
+
+class _Schedule:
+    """A learning-rate schedule object, as Keras's: rate = schedule(step)."""
+
+    def __call__(self, step):
+        return 0.1
+
+
+class _LockedSGD(SGD):
+    """An optimizer whose rate reads as a number but cannot be set (a schedule behind it)."""
+
+    @property
+    def learning_rate(self):
+        return 0.1
+
+    @learning_rate.setter
+    def learning_rate(self, value):
+        if hasattr(self, "_built_rate"):
+            raise TypeError("this optimizer's learning rate is a schedule")
+        self._built_rate = value
+
+
+@pytest.mark.parametrize("owner", ["ReduceLROnPlateau", "LearningRateScheduler"])
+def test_a_schedule_rate_is_a_clear_error_naming_the_fix(owner):
+    X, y = _data()
+    model = _model()
+    model.optimizer.learning_rate = _Schedule()
+    callback = (ReduceLROnPlateau(monitor="loss") if owner == "ReduceLROnPlateau"
+                else LearningRateScheduler(lambda epoch, lr: lr))
+    before = layer_params(model)
+    with pytest.raises(TypeError, match=rf"{owner} sets the optimizer's learning rate, but the "
+                                        r"SGD optimizer has learning_rate <.*_Schedule.*not a "
+                                        r"number.*SGD\(learning_rate=0\.001\).*drop " + owner):
+        model.fit(X, y, epochs=2, verbose=0, callbacks=[callback])
+    assert same_arrays(layer_params(model), before)  # refused before training
+
+
+def test_an_optimizer_refusing_a_number_is_the_same_clear_error():
+    model = _model()
+    model.compile("binary_crossentropy", _LockedSGD(0.1), ["accuracy"])
+    with pytest.raises(TypeError, match=r"_LockedSGD optimizer refuses a number as its "
+                                        r"learning_rate \(TypeError: .*schedule\)"):
+        _fit_scripted(ReduceLROnPlateau(patience=0), [1.0, 1.0], model)
+
+
+# ---------------------------------------------------------------------- LambdaCallback
+def test_lambda_callback_hooks_are_called_in_order_with_their_arguments():
+    calls = []
+
+    def hook(name):
+        return lambda *args: calls.append((name, *(a for a in args if isinstance(a, int))))
+
+    names = ["on_train_begin", "on_train_end", "on_epoch_begin", "on_epoch_end",
+             "on_train_batch_begin", "on_train_batch_end", "on_test_begin", "on_test_end",
+             "on_test_batch_begin", "on_test_batch_end"]
+    X, y = _data()
+    _model().fit(X[:20], y[:20], epochs=2, batch_size=8, verbose=0, validation_split=0.25,
+                 callbacks=[LambdaCallback(**{name: hook(name) for name in names})])
+    epoch = lambda e: [("on_epoch_begin", e),  # noqa: E731
+                       ("on_train_batch_begin", 0), ("on_train_batch_end", 0),
+                       ("on_train_batch_begin", 1), ("on_train_batch_end", 1),
+                       ("on_test_begin",), ("on_test_batch_begin", 0), ("on_test_batch_end", 0),
+                       ("on_test_end",), ("on_epoch_end", e)]
+    assert calls == [("on_train_begin",), *epoch(0), *epoch(1), ("on_train_end",)]
+
+
+def test_lambda_callback_gets_keras_arguments_and_costs_nothing_per_batch_unless_asked():
+    seen = []
+    X, y = _data()
+    history = _model().fit(X, y, epochs=2, batch_size=8, verbose=0, callbacks=[
+        LambdaCallback(on_epoch_end=lambda epoch, logs: seen.append((epoch, logs["loss"])),
+                       on_batch_end=lambda batch, logs: seen.append(logs["size"]))])
+    assert [s for s in seen if isinstance(s, tuple)] == list(enumerate(history.history["loss"]))
+    assert [s for s in seen if not isinstance(s, tuple)] == [8] * 10  # the older name works
+    epoch_only = LambdaCallback(on_epoch_end=lambda epoch, logs: None)
+    cbs = CallbackList([epoch_only], _model(), {})
+    assert cbs.batch_end == cbs.batch_begin == cbs.test_batch == cbs.predict_batch == []
+    batch = LambdaCallback(on_train_batch_end=lambda batch, logs: None)
+    assert CallbackList([batch], _model(), {}).batch_end == [batch]
+
+
+def test_lambda_callback_on_divergence_can_end_training_quietly():
+    X, y = _data()
+    model = Sequential([Dense(4, input_dim=3), ReLU(), Dense(1)], seed=0)
+    model.compile("mse", SGD(1e3))
+    errors = []
+    quiet = LambdaCallback(on_divergence=lambda error: errors.append(error) or True)
+    with np.errstate(all="ignore"):
+        history = model.fit(X, y * 1e6, epochs=20, verbose=0, callbacks=[quiet])
+    assert len(history.epoch) < 20 and isinstance(errors[0], FloatingPointError)
+
+
+def test_lambda_callback_argument_errors():
+    with pytest.raises(TypeError, match="'on_epoch_ends' is not a callback hook "
+                                        r"\(did you mean 'on_epoch_end'\?\)"):
+        LambdaCallback(on_epoch_ends=print)
+    with pytest.raises(TypeError, match=r"on_train_end must be a function \(logs\); got 3"):
+        LambdaCallback(on_train_end=3)
+    assert repr(LambdaCallback(on_train_end=print)) == "LambdaCallback(on_train_end)"
+
+
+# ---------------------------------------------------------------------- LearningRateScheduler
+def test_learning_rate_scheduler_verbose_prints_keras_message(capsys):
+    X, y = _data()
+    _model(lr=0.4).fit(X, y, epochs=2, verbose=0, callbacks=[
+        LearningRateScheduler(lambda epoch, lr: lr / 2, verbose=1)])
+    assert capsys.readouterr().out.splitlines() == [
+        "Epoch 1: LearningRateScheduler setting learning rate to 0.2.",
+        "Epoch 2: LearningRateScheduler setting learning rate to 0.1."]

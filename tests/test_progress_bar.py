@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from neuralkit import Sequential
-from neuralkit.callbacks import Callback, CallbackList, ProgressBar
+from neuralkit.callbacks import Callback, CallbackList, ProgressBar, ReduceLROnPlateau
 from neuralkit.callbacks.progress_bar import resolve_verbose
 from neuralkit.callbacks.progress_format import (
     fit_lines,
@@ -215,6 +215,25 @@ def test_an_interrupted_epoch_keeps_its_last_drawing_and_ends_the_line(capsys, m
     out = capsys.readouterr().out
     assert out.endswith("\n")
     assert screen(out, 100)[-1].startswith("2/5 ")  # batch 3's logs never reached the bar
+
+
+def test_a_callbacks_message_is_not_drawn_over(capsys, monkeypatch):
+    _terminal(monkeypatch, 60)  # the bar's block spans several lines
+    monkeypatch.setattr(ProgressBar, "refresh_interval", 0.0)
+    X, y = _data()
+    values = [1.0, 1.0, 1.0]
+
+    class Script(Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            logs["val_loss"] = values[epoch]
+
+    _model().fit(X, y, epochs=3, batch_size=8, validation_split=0.25, verbose=1,
+                 callbacks=[Script(), ReduceLROnPlateau(patience=1, factor=0.5, verbose=1)])
+    rows = screen(capsys.readouterr().out, 60)
+    assert "Epoch 2: ReduceLROnPlateau reducing learning rate to 0.05." in rows
+    assert "Epoch 3: ReduceLROnPlateau reducing learning rate to 0.025." in rows
+    after = rows.index("Epoch 2: ReduceLROnPlateau reducing learning rate to 0.05.") + 1
+    assert rows[after].startswith("4/4 ")  # the epoch's final block, below the message
 
 
 # ---------------------------------------------------------------------- fit, not a terminal
