@@ -15,8 +15,10 @@ from neuralkit import ModelFileError, Sequential, load_model, saving
 from neuralkit.callbacks import (
     Callback,
     CallbackList,
+    EarlyStopping,
     LambdaCallback,
     LearningRateScheduler,
+    ModelCheckpoint,
     ReduceLROnPlateau,
 )
 from neuralkit.layers import Dense, Layer, ReLU, Sigmoid, Tanh
@@ -212,6 +214,14 @@ def test_a_save_weights_that_fails_half_way_keeps_the_previous_file(tmp_path, mo
 
 
 # ---------------------------------------------------------------------- scripted logs
+class Snapshots(Callback):
+    def on_train_begin(self, logs=None):
+        self.params_at = {}
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.params_at[epoch] = layer_params(self.model)
+
+
 class Script(Callback):
     """Overwrites one log value with a scripted sequence (listed before the callback under test)."""
 
@@ -408,6 +418,152 @@ def test_lambda_callback_argument_errors():
     with pytest.raises(TypeError, match=r"on_train_end must be a function \(logs\); got 3"):
         LambdaCallback(on_train_end=3)
     assert repr(LambdaCallback(on_train_end=print)) == "LambdaCallback(on_train_end)"
+
+
+# ---------------------------------------------------------------------- EarlyStopping
+@pytest.mark.parametrize("baseline, patience, values, stopped", [
+    # Keras: an improvement on the best resets wait only if it also beats the baseline.
+    (0.5, 2, [0.9, 0.8, 0.85, 0.7, 0.75, 0.6], 2),   # never beats 0.5: stops at epoch 2
+    (0.85, 2, [0.9, 0.8, 0.85, 0.7, 0.75, 0.6], None),  # 0.8 beat it: patience as usual
+    (None, 1, [0.9, 0.8, 0.85, 0.7, 0.75, 0.6], 2),
+    # Improving every epoch without reaching the baseline: stopped only by a non-improvement.
+    (0.1, 1, [0.9, 0.8, 0.7, 0.6, 0.65], 4),
+])
+def test_early_stopping_baseline_as_keras(baseline, patience, values, stopped):
+    stopper = EarlyStopping(patience=patience, baseline=baseline)
+    _, history = _fit_scripted(stopper, values)
+    assert stopper.stopped_epoch == stopped
+    assert len(history.epoch) == (len(values) if stopped is None else stopped + 1)
+
+
+def test_early_stopping_baseline_still_restores_the_best_epoch():
+    snaps = Snapshots()
+    values = [0.9, 0.8, 0.85, 0.86]
+    X, y = _data()
+    model = _model()
+    model.fit(X, y, epochs=4, batch_size=8, verbose=0, validation_split=0.25, callbacks=[
+        Script("val_loss", values), snaps,
+        EarlyStopping(patience=2, baseline=0.5, restore_best_weights=True)])
+    assert len(model.history.epoch) == 3
+    assert same_arrays(layer_params(model), snaps.params_at[1])
+
+
+def test_early_stopping_start_from_epoch_ignores_the_warm_up():
+    values = [0.5, 0.6, 0.7, 0.8, 0.9, 0.85]
+    stopper = EarlyStopping(patience=0, start_from_epoch=3)
+    _, history = _fit_scripted(stopper, values)
+    assert stopper.stopped_epoch == 4 and stopper.best == 0.8 and stopper.best_epoch == 3
+    assert len(history.epoch) == 5
+    plain = EarlyStopping(patience=0)
+    _fit_scripted(plain, values)
+    assert plain.stopped_epoch == 1
+
+
+def test_early_stopping_restores_the_first_monitored_epoch_if_none_improves():
+    snaps = Snapshots()
+    values = [np.nan, np.nan, np.nan]  # NaN never improves
+    X, y = _data()
+    model = _model()
+    model.fit(X, y, epochs=3, batch_size=8, verbose=0, validation_split=0.25, callbacks=[
+        Script("val_loss", values), snaps,
+        EarlyStopping(patience=5, restore_best_weights=True, start_from_epoch=1)])
+    assert same_arrays(layer_params(model), snaps.params_at[1])
+
+
+def test_early_stopping_verbose_prints_keras_messages(capsys):
+    _fit_scripted(EarlyStopping(patience=1, verbose=1, restore_best_weights=True),
+                  [0.9, 0.8, 0.85, 0.9])
+    assert capsys.readouterr().out == (
+        "Epoch 3: early stopping\nRestoring model weights from the end of the best epoch: 2.\n")
+
+
+def test_early_stopping_takes_keras_positional_order():
+    stopper = EarlyStopping("loss", 0.01, 3, 1, "min", 0.2, True, 2)
+    assert (stopper.monitor, stopper.min_delta, stopper.patience, stopper.verbose,
+            stopper.mode_max, stopper.baseline, stopper.restore_best_weights,
+            stopper.start_from_epoch) == ("loss", 0.01, 3, 1, False, 0.2, True, 2)
+    with pytest.raises(ValueError, match="EarlyStopping: start_from_epoch"):
+        EarlyStopping(start_from_epoch=-1)
+    with pytest.raises(TypeError, match="EarlyStopping: baseline must be a number"):
+        EarlyStopping(baseline="0.5")
+
+
+# ---------------------------------------------------------------------- ModelCheckpoint
+def test_model_checkpoint_weights_only_loads_into_a_fresh_model(tmp_path):
+    X, y = _data()
+    model = _model()
+    checkpoint = ModelCheckpoint(tmp_path / "ckpt" / "best-{epoch:02d}.weights.npz",
+                                 monitor="val_loss", save_best_only=True, save_weights_only=True)
+    snaps = Snapshots()
+    model.fit(X, y, epochs=4, batch_size=8, verbose=0, validation_split=0.25,
+              callbacks=[Script("val_loss", [0.9, 0.8, 0.85, 0.7]), snaps, checkpoint])
+    assert [p.name for p in checkpoint.saved] == ["best-01.weights.npz", "best-02.weights.npz",
+                                                  "best-04.weights.npz"]  # folder created
+    fresh = _model(seed=7)
+    fresh.load_weights(checkpoint.saved[-1])
+    assert same_arrays(layer_params(fresh), snaps.params_at[3])
+    assert np.array_equal(fresh.predict(X), model.predict(X))
+    with pytest.raises(ModelFileError, match="weights only"):
+        load_model(checkpoint.saved[-1])
+
+
+def test_model_checkpoint_verbose_prints_keras_messages(tmp_path, capsys):
+    path = tmp_path / "best.npz"
+    _fit_scripted(ModelCheckpoint(path, verbose=1, save_best_only=True), [0.9, 0.8, 0.85])
+    assert capsys.readouterr().out.splitlines() == [
+        f"Epoch 1: val_loss improved from None to 0.90000, saving model to {path}",
+        f"Epoch 2: val_loss improved from 0.90000 to 0.80000, saving model to {path}",
+        "Epoch 3: val_loss did not improve from 0.80000"]
+    _fit_scripted(ModelCheckpoint(path, verbose=1), [0.9])
+    assert capsys.readouterr().out == f"Epoch 1: saving model to {path}\n"
+
+
+def test_model_checkpoint_initial_value_threshold():
+    checkpoint = ModelCheckpoint("unused.npz", save_best_only=True, initial_value_threshold=0.85)
+    assert checkpoint.best == 0.85
+
+
+def test_model_checkpoint_initial_value_threshold_is_the_value_to_beat(tmp_path):
+    checkpoint = ModelCheckpoint(tmp_path / "{epoch}.npz", save_best_only=True,
+                                 initial_value_threshold=0.85)
+    _fit_scripted(checkpoint, [0.9, 0.8, 0.85, 0.7])
+    assert [p.name for p in checkpoint.saved] == ["2.npz", "4.npz"]
+
+
+def test_model_checkpoint_save_freq_counts_batches_across_epochs(tmp_path):
+    snaps = []
+
+    class AtBatch(Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            snaps.append(layer_params(self.model))
+
+    checkpoint = ModelCheckpoint(tmp_path / "e{epoch}-b{batch}.npz", save_freq=3)
+    X, y = _data()
+    model = _model()
+    model.fit(X, y, epochs=2, batch_size=8, verbose=0, callbacks=[AtBatch(), checkpoint])
+    # 5 batches an epoch: the 3rd, 6th and 9th batches of the run.
+    assert [p.name for p in checkpoint.saved] == ["e1-b3.npz", "e2-b1.npz", "e2-b4.npz"]
+    assert same_arrays(layer_params(load_model(checkpoint.saved[1])), snaps[5])
+    with pytest.raises(ValueError, match=r"save_freq=3 compares the training batch logs.*'val_loss'"):
+        model.fit(X, y, epochs=1, verbose=0, validation_split=0.25,
+                  callbacks=[ModelCheckpoint(tmp_path / "x.npz", save_best_only=True, save_freq=3)])
+    best = ModelCheckpoint(tmp_path / "best.npz", monitor="loss", save_best_only=True, save_freq=1)
+    model.fit(X, y, epochs=1, batch_size=8, verbose=0, callbacks=[best])
+    assert 1 <= len(best.saved) <= 5 and best.best < np.inf
+    for bad, error in (("batch", ValueError), (0, ValueError), (1.5, TypeError)):
+        with pytest.raises(error, match="ModelCheckpoint: save_freq"):
+            ModelCheckpoint("x.npz", save_freq=bad)
+
+
+def test_model_checkpoint_per_epoch_costs_nothing_per_batch():
+    assert CallbackList([ModelCheckpoint("x.npz")], _model(), {}).batch_end == []
+
+
+def test_model_checkpoint_takes_keras_positional_order():
+    checkpoint = ModelCheckpoint("x.npz", "loss", 1, True, True, "min", 4, 0.5)
+    assert (checkpoint.monitor, checkpoint.verbose, checkpoint.save_best_only,
+            checkpoint.save_weights_only, checkpoint.mode_max, checkpoint.save_freq,
+            checkpoint.best) == ("loss", 1, True, True, False, 4, 0.5)
 
 
 # ---------------------------------------------------------------------- LearningRateScheduler
