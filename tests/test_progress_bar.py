@@ -121,16 +121,27 @@ def test_fit_lines_shrinks_the_bar_then_wraps_whole_values():
     items = ["loss: 0.1234", "accuracy: 0.9000", "val_loss: 0.2345", "val_accuracy: 0.8800"]
     full = fit_lines("3/3", 1.0, "0s 2ms/step", items, None)
     assert full == ["3/3 " + "━" * 20 + " 0s 2ms/step - " + " - ".join(items)]
-    for columns in range(30, 130, 7):
+    shapes = set()
+    for columns in range(25, 130, 3):
         lines = fit_lines("3/3", 1.0, "0s 2ms/step", items, columns)
         assert all(len(line) <= columns - 1 for line in lines)
         text = "\n".join(lines)
-        assert all(item in text for item in items)  # never cut, never split across lines
+        # never cut, never split across lines, in order
+        assert [f"{k}: {v}" for k, v in _ITEM.findall(text)] == items
+        first = re.fullmatch(r"3/3(?: (━+))? 0s 2ms/step((?: - [^-]+)*)", lines[0])
+        assert first, lines[0]
+        bar = len(first.group(1) or "")
         if len(lines) == 1:  # the bar is what gave way
-            assert lines[0].endswith(" - ".join(items))
-        else:  # the values moved below, two-space indented, the bar back at full width
-            assert lines[0] == "3/3 " + "━" * min(20, columns - 17) + " 0s 2ms/step"
-            assert all(line.startswith("  ") for line in lines[1:])
+            assert lines[0].endswith(" - ".join(items)) and bar <= 20
+            shapes.add("one line, full bar" if bar == 20 else
+                       "one line, shorter bar" if bar else "one line, no bar")
+        else:  # values wrapped below, two-space indented; the first line keeps a bar
+            assert bar >= 4 and all(line.startswith("  ") for line in lines[1:])
+            next_item = lines[1].strip().split(" - ")[0]
+            assert len(lines[0]) + 3 + len(next_item) > columns - 1  # the first line is full
+            shapes.add("wrapped")
+    assert shapes == {"one line, full bar", "one line, shorter bar", "one line, no bar",
+                      "wrapped"}
     # An item wider than the terminal gets a line of its own, whole.
     lines = fit_lines("3/3", 1.0, "0s 2ms/step", ["a_very_long_metric_name: 0.5000"], 20)
     assert lines[-1] == "  a_very_long_metric_name: 0.5000"

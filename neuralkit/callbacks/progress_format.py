@@ -5,9 +5,10 @@ where. The format is Keras's::
 
     12/32 ━━━━━━━──────────── 1s 12ms/step - loss: 0.1234 - accuracy: 0.9000
 
-Values are never cut. When the line is wider than the terminal, the bar shrinks; when the
-count, the times and the values do not fit on one line even without a bar, the values wrap
-onto following lines (indented by two spaces), whole items at a time.
+Values are never cut. When the line is wider than the terminal, the bar shrinks (down to
+nothing); when the count, the times and the values do not fit on one line even without a
+bar, the first line keeps a short bar and the values that fit beside it, and the others
+wrap onto following lines (indented by two spaces), whole items at a time.
 """
 
 from __future__ import annotations
@@ -106,9 +107,17 @@ def fit_lines(count: str, fraction: float | None, timing: str, items: Sequence[s
         return [first_line(min(BAR_WIDTH, room)) + values]
     if room >= -1:
         return [first_line(0) + values]
-    lines = [first_line(min(BAR_WIDTH, limit - bare - 1))]
+    # Wrapping: the first line keeps a bar of at least MIN_BAR_WIDTH and as many of the first
+    # values as fit beside it; the others follow, whole, on indented lines.
+    used = bare + (0 if fraction is None else MIN_BAR_WIDTH + 1)
+    head = 0
+    while head < len(items) and used + 3 + len(items[head]) <= limit:
+        used += 3 + len(items[head])
+        head += 1
+    head_values = "".join(f" - {item}" for item in items[:head])
+    lines = [first_line(min(BAR_WIDTH, limit - bare - len(head_values) - 1)) + head_values]
     current = ""
-    for item in items:
+    for item in items[head:]:
         joined = f"{current} - {item}" if current else item
         if current and len(INDENT) + len(joined) > limit:
             lines.append(INDENT + current)
