@@ -228,8 +228,9 @@ def test_an_interrupted_epoch_keeps_its_last_drawing_and_ends_the_line(capsys, m
     assert screen(out, 100)[-1].startswith("2/5 ")  # batch 3's logs never reached the bar
 
 
-def test_a_callbacks_message_is_not_drawn_over(capsys, monkeypatch):
-    _terminal(monkeypatch, 60)  # the bar's block spans several lines
+@pytest.mark.parametrize("columns", [60, 200])  # a block of several lines, one line
+def test_a_callbacks_message_is_not_drawn_over(capsys, monkeypatch, columns):
+    _terminal(monkeypatch, columns)
     monkeypatch.setattr(ProgressBar, "refresh_interval", 0.0)
     X, y = _data()
     values = [1.0, 1.0, 1.0]
@@ -240,11 +241,12 @@ def test_a_callbacks_message_is_not_drawn_over(capsys, monkeypatch):
 
     _model().fit(X, y, epochs=3, batch_size=8, validation_split=0.25, verbose=1,
                  callbacks=[Script(), ReduceLROnPlateau(patience=1, factor=0.5, verbose=1)])
-    rows = screen(capsys.readouterr().out, 60)
+    rows = screen(capsys.readouterr().out, columns)
     assert "Epoch 2: ReduceLROnPlateau reducing learning rate to 0.05." in rows
     assert "Epoch 3: ReduceLROnPlateau reducing learning rate to 0.025." in rows
-    after = rows.index("Epoch 2: ReduceLROnPlateau reducing learning rate to 0.05.") + 1
-    assert rows[after].startswith("4/4 ")  # the epoch's final block, below the message
+    at = rows.index("Epoch 2: ReduceLROnPlateau reducing learning rate to 0.05.")
+    # The epoch's unfinished drawing made way for the message; its final block is below.
+    assert rows[at - 1] == "Epoch 2/3" and rows[at + 1].startswith("4/4 ")
 
 
 # ---------------------------------------------------------------------- fit, not a terminal

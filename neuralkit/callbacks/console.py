@@ -3,9 +3,10 @@
 A progress bar redrawn in place leaves its last line open (no newline yet) so that the next
 redraw can go back over it. A callback's message printed meanwhile (``ReduceLROnPlateau``,
 ``EarlyStopping``, ``ModelCheckpoint`` with ``verbose=1``) must not be overwritten by that
-redraw: :func:`print_message` ends the open line first and tells the bar, whose next drawing
-then starts on a fresh line. Output that bypasses this module (a bare ``print``) can be
-drawn over only when the bar's block spans several lines (a narrow terminal).
+redraw: :func:`print_message` erases the bar's unfinished drawing, prints the message, and
+tells the bar, whose next drawing then starts below the message. Output that bypasses this
+module (a bare ``print``) can be drawn over only when the bar's block spans several lines
+(a narrow terminal); otherwise it is left as Keras leaves it.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import sys
 from typing import Any, TextIO
 
-__all__ = ["print_message", "write", "open_block", "close_block", "rewind"]
+__all__ = ["print_message", "write", "open_block", "close_block", "rewind", "erase"]
 
 # The file holding a block of lines a progress bar drew and may redraw: (file, number of
 # lines, length of its last line); None when no block is open.
@@ -21,12 +22,27 @@ _open: tuple[Any, int, int] | None = None
 
 
 def print_message(text: str, file: TextIO | None = None) -> None:
-    """Print ``text`` on lines of its own (standard output by default), after ending any
-    progress line left open."""
+    """Print ``text`` on lines of its own (standard output by default), in place of any
+    unfinished progress drawing left open there."""
+    global _open
     out = file if file is not None else sys.stdout
-    close_block()
+    if _open is not None and _open[0] is out:  # the bar's drawing, above the cursor: erased
+        _, lines, length = _open
+        _open = None
+        out.write(erase(lines, length))
+    else:
+        close_block()
     out.write(text + "\n")
     out.flush()
+
+
+def erase(lines: int, last_length: int) -> str:
+    """What takes the cursor back to the start of a block of ``lines`` lines that it ends
+    (the last one ``last_length`` long) and clears it: only ``\\r`` and spaces for one line,
+    cursor-up and clear-below for several."""
+    if lines <= 1:
+        return "\r" + " " * last_length + "\r"
+    return f"\r\x1b[{lines - 1}A\x1b[J"
 
 
 def write(text: str, file: TextIO) -> None:

@@ -249,13 +249,10 @@ class ProgressBar(Callback):
             console.print_message("\n".join(lines), out)
             return
         drawn_lines, drawn_length = console.rewind(out)
-        if drawn_lines == 1 and len(lines) == 1:
+        if drawn_lines == 1 and len(lines) == 1:  # Keras's redraw: \r, the line, padding
             text = "\r" + lines[0] + " " * max(0, drawn_length - len(lines[0]))
-        elif drawn_lines:
-            up = f"\x1b[{drawn_lines - 1}A" if drawn_lines > 1 else ""
-            text = "\r" + up + "\x1b[J" + "\n".join(lines)
         else:
-            text = "\n".join(lines)
+            text = (console.erase(drawn_lines, drawn_length) if drawn_lines else "") + "\n".join(lines)
         console.write(text + ("\n" if final else ""), out)
         if not final:
             console.open_block(out, len(lines), len(lines[-1]))
