@@ -440,10 +440,12 @@ def test_verbose_2_prints_one_line_per_epoch(capsys):
 def test_verbose_1_shows_a_bar_per_epoch(capsys):
     X, y = _binary_data()
     history = _small_net().fit(X, y, epochs=2, batch_size=4, verbose=1)
-    err = capsys.readouterr().err
-    assert "Epoch 1/2" in err and "Epoch 2/2" in err
-    assert "3/3" in err  # 10 samples in batches of 4: three steps
-    assert f"loss: {history.history['loss'][-1]:.4f}" in err
+    captured = capsys.readouterr()
+    out = captured.out
+    assert captured.err == ""  # Keras's bar is on stdout, as every verbosity
+    assert "Epoch 1/2" in out and "Epoch 2/2" in out
+    assert "3/3" in out  # 10 samples in batches of 4: three steps
+    assert f"loss: {history.history['loss'][-1]:.4f}" in out
 
 
 def test_fit_verbose_must_be_0_1_2():
@@ -511,19 +513,17 @@ def test_batch_logs_hold_each_batch_metric():
 
 
 def test_verbose_1_bar_shows_running_loss_and_metrics(capsys, monkeypatch):
-    import tqdm.auto
+    import os
+    import re
+    import shutil
+    import sys
 
     from neuralkit.callbacks import ProgressBar
 
-    postfixes = []
-
-    class RecordingTqdm(tqdm.auto.tqdm):
-        def set_postfix(self, ordered_dict=None, refresh=True, **kwargs):
-            postfixes.append(kwargs)
-            super().set_postfix(ordered_dict, refresh, **kwargs)
-
-    monkeypatch.setattr(tqdm.auto, "tqdm", RecordingTqdm)
-    monkeypatch.setattr(ProgressBar, "refresh_interval", 0.0)  # refresh after every batch
+    # A terminal 200 columns wide: the bar is redrawn in place after every batch.
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    monkeypatch.setattr(shutil, "get_terminal_size", lambda fallback=None: os.terminal_size((200, 50)))
+    monkeypatch.setattr(ProgressBar, "refresh_interval", 0.0)
     X, y = _binary_data()
     model = _small_net()
     model.compile(optimizer=SGD(0.5), metrics=["accuracy", "mae"])
@@ -535,11 +535,20 @@ def test_verbose_1_bar_shows_running_loss_and_metrics(capsys, monkeypatch):
         running_correct += correct
         running_loss.append(loss)
         expected.append((np.mean(running_loss), running_correct / min(start + 4, 10)))
-    model.fit(X, y, epochs=1, batch_size=4, shuffle=False, verbose=1)
-    assert [set(p) for p in postfixes] == [{"loss", "accuracy", "mae"}] * 3
-    for shown, (loss, accuracy) in zip(postfixes, expected, strict=True):
-        assert shown["loss"] == f"{loss:.4f}" and shown["accuracy"] == f"{accuracy:.4f}"
-    assert "Epoch 1/1" in capsys.readouterr().err
+    history = model.fit(X, y, epochs=1, batch_size=4, shuffle=False, verbose=1)
+    out = capsys.readouterr().out
+    drawings = [d.strip() for d in re.split(r"[\r\n]", out) if d.strip()]
+    # One drawing per batch, then the epoch's final line (one epoch: no 'Epoch 1/1', as Keras).
+    assert len(drawings) == 4 and "Epoch" not in out
+    for step, (drawing, (loss, accuracy)) in enumerate(zip(drawings[:3], expected, strict=True)):
+        assert drawing.startswith(f"{step + 1}/3 ")
+        names = re.findall(r" - (\w+): ", drawing)
+        assert names == ["loss", "accuracy", "mae"]
+        assert f"loss: {loss:.4f} - accuracy: {accuracy:.4f} - mae: " in drawing
+    final = drawings[-1]
+    assert final.startswith("3/3 ") and final.endswith(
+        f"loss: {history.history['loss'][0]:.4f} - accuracy: "
+        f"{history.history['accuracy'][0]:.4f} - mae: {history.history['mae'][0]:.4f}")
 
 
 def test_fit_predict_evaluate_take_keras_3s_arguments_in_keras_3s_order():

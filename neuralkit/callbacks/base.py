@@ -107,7 +107,11 @@ class Callback:
 
 
 def _overrides(callback: Callback, *names: str) -> bool:
-    return any(getattr(type(callback), name) is not getattr(Callback, name) for name in names)
+    """Whether ``callback``'s class, or the instance itself (a LambdaCallback's functions),
+    replaces one of the hooks ``names``."""
+    own = getattr(callback, "__dict__", {})
+    return any(name in own or getattr(type(callback), name) is not getattr(Callback, name)
+               for name in names)
 
 
 class CallbackList:

@@ -6,8 +6,10 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
-from .._validation import check_number
+from .._validation import check_int, check_number
 from .base import Callback
+from .console import print_message
+from .optimizer_rate import get_learning_rate, set_learning_rate
 
 __all__ = ["LearningRateScheduler"]
 
@@ -20,6 +22,8 @@ class LearningRateScheduler(Callback):
     schedule : callable
         ``schedule(epoch, learning_rate) -> new learning_rate`` (epoch 0-based, as in Keras)
         or ``schedule(epoch) -> learning_rate``. The value must be a finite number > 0.
+    verbose : {0, 1}, default 0
+        1: print ``Epoch 3: LearningRateScheduler setting learning rate to 0.01.`` each epoch.
 
     The rate used is added to each epoch's logs as 'learning_rate' (so History records it).
     An optimizer whose ``learning_rate`` is a
@@ -27,8 +31,9 @@ class LearningRateScheduler(Callback):
     callback: training stops with a TypeError before the first step, as in Keras 3.
     """
 
-    def __init__(self, schedule: Callable[..., float]) -> None:
+    def __init__(self, schedule: Callable[..., float], verbose: int = 0) -> None:
         super().__init__()
+        self.verbose = check_int(verbose, "LearningRateScheduler: verbose", 0)
         if not callable(schedule):
             raise TypeError(f"LearningRateScheduler: schedule must be callable; got {schedule!r}.")
         self.schedule = schedule
@@ -40,23 +45,22 @@ class LearningRateScheduler(Callback):
         except ValueError:  # no signature available (some builtins): Keras's form
             self._two_args = True
 
+    def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
+        get_learning_rate(self.model, "LearningRateScheduler")  # a schedule: refused now
+
     def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
-        optimizer = self.model.optimizer
-        schedule = getattr(optimizer, "learning_rate_schedule", None)
-        if schedule is not None:  # Keras 3 refuses too (its optimizer's setter raises)
-            raise TypeError(
-                f"LearningRateScheduler: the optimizer's learning_rate is a schedule "
-                f"({schedule!r}), which sets the rate at every step, so this callback cannot "
-                "set it per epoch. Give the optimizer a float learning_rate, or drop the callback."
-            )
-        lr = (self.schedule(epoch, optimizer.learning_rate) if self._two_args
-              else self.schedule(epoch))
+        current = get_learning_rate(self.model, "LearningRateScheduler")
+        lr = self.schedule(epoch, current) if self._two_args else self.schedule(epoch)
         try:
-            optimizer.learning_rate = check_number(lr, "learning_rate", 0.0)
+            rate = check_number(lr, "learning_rate", 0.0)
         except (TypeError, ValueError):
             raise ValueError(f"LearningRateScheduler: schedule returned {lr!r} for epoch {epoch}; "
                              "expected a finite number > 0.") from None
+        set_learning_rate(self.model, rate, "LearningRateScheduler")
+        if self.verbose:
+            print_message(f"Epoch {epoch + 1}: LearningRateScheduler setting learning rate to "
+                          f"{rate}.")
 
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         if logs is not None:
-            logs["learning_rate"] = float(self.model.optimizer.learning_rate)
+            logs["learning_rate"] = get_learning_rate(self.model, "LearningRateScheduler")

@@ -1,4 +1,5 @@
-"""What EarlyStopping and ModelCheckpoint share: one logged value, improving up or down."""
+"""What EarlyStopping, ModelCheckpoint and ReduceLROnPlateau share: one logged value, improving
+up or down."""
 
 from __future__ import annotations
 
@@ -32,7 +33,8 @@ def _check_monitor(monitor: str, params: dict[str, Any], owner: str) -> None:
 
 
 class _Monitor(Callback):
-    """Shared by EarlyStopping and ModelCheckpoint: one logged value, improving up or down."""
+    """Shared by EarlyStopping, ModelCheckpoint and ReduceLROnPlateau: one logged value,
+    improving up or down."""
 
     def __init__(self, monitor: str, mode: str, min_delta: float) -> None:
         super().__init__()
@@ -43,7 +45,11 @@ class _Monitor(Callback):
         self.monitor = monitor
         self.mode_max = _is_max_mode(monitor, mode, owner)
         self.min_delta = float(min_delta)
-        self.best = -math.inf if self.mode_max else math.inf
+        self.best = self._initial_best()
+
+    def _initial_best(self) -> float:
+        """What any value improves on (-inf in mode 'max', inf in mode 'min')."""
+        return -math.inf if self.mode_max else math.inf
 
     def _current(self, logs: dict[str, Any] | None) -> float:
         logs = logs or {}
@@ -52,9 +58,12 @@ class _Monitor(Callback):
                              f"the epoch logs {sorted(logs)}.")
         return float(logs[self.monitor])
 
-    def _improves(self, current: float) -> bool:
+    def _improves(self, current: float, reference: float | None = None) -> bool:
+        """``current`` beats ``reference`` (the best so far by default) by more than
+        ``min_delta``; NaN never does."""
+        reference = self.best if reference is None else reference
         if math.isnan(current):
             return False
         if self.mode_max:
-            return current > self.best + self.min_delta
-        return current < self.best - self.min_delta
+            return current > reference + self.min_delta
+        return current < reference - self.min_delta

@@ -26,6 +26,7 @@ from ..layers.base import Layer
 from ..layers.input import Input
 from ..losses import BinaryCrossEntropy, CategoricalCrossEntropy, Loss
 from ..optimizers import Optimizer
+from ..saving import weights as _weights
 from ..training.trainer import Trainer
 from .summary import summary as _summary
 from .weights import Weights
@@ -333,6 +334,26 @@ class Sequential(Trainer, Weights):
         complete on disk.
         """
         return _saving.save_model(self, path, include_optimizer=include_optimizer)
+
+    def save_weights(self, path: str | os.PathLike, overwrite: bool = True) -> Path:
+        """Save the parameters alone to one ``.npz`` file, atomically (Keras's
+        ``save_weights``; see :mod:`neuralkit.saving.weights`).
+
+        The file holds ``get_parameters()`` ('W1', 'b1', ...) and their keys and shapes; the
+        architecture, compile settings and optimizer state are not in it. ``overwrite=False``
+        refuses to replace an existing file. Returns the path written.
+        """
+        return _weights.save_weights(self, path, overwrite=overwrite)
+
+    def load_weights(self, path: str | os.PathLike) -> None:
+        """Set the parameters from a file written by :meth:`save_weights`.
+
+        The model must be built with the same layers. Every key and shape is checked before
+        any value is written: a damaged file (``neuralkit.ModelFileError``) or one saved from
+        another architecture (``ValueError``) leaves the model unchanged. The optimizer state
+        is not touched.
+        """
+        _weights.load_weights(self, path)
 
     def __repr__(self) -> str:
         return f"Sequential([{', '.join(repr(layer) for layer in self.layers)}])"

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ModelFileError
-from .archive import FORMAT_NAME, FORMAT_VERSION, read_archive, write_archive
+from .archive import FORMAT_NAME, FORMAT_VERSION, check_path, check_target, read_archive, write_archive
 from .loader import CustomObjectError, Loader
 from .serialize import serialize
 
@@ -65,14 +65,10 @@ def save_model(model: Any, path: str | os.PathLike, include_optimizer: bool = Tr
         raise TypeError(f"save_model expects a Sequential model; got {type(model).__name__}.")
     if not isinstance(include_optimizer, (bool, np.bool_)):
         raise TypeError(f"include_optimizer must be True or False; got {include_optimizer!r}.")
-    path = _check_path(path, "save")
+    path = check_path(path, "save")
     if not model.layers:
         raise ValueError("save: the model has no layers; there is nothing to save.")
-    if path.is_dir():
-        raise ValueError(f"save: path '{path}' is a folder; give a file name such as "
-                         f"'{path / 'model.npz'}'.")
-    if not path.parent.is_dir():
-        raise FileNotFoundError(f"save: folder '{path.parent}' does not exist; create it first.")
+    check_target(path, "save", "model.npz")
     write_archive(path, *serialize(model, bool(include_optimizer)))
     return path
 
@@ -101,7 +97,7 @@ def load_model(path: str | os.PathLike, custom_objects: dict[str, Any] | None = 
         When the file is not a neuralkit model, is truncated or corrupted, was written by a
         newer neuralkit, or names a class that is neither neuralkit's nor in ``custom_objects``.
     """
-    path = _check_path(path, "load_model")
+    path = check_path(path, "load_model")
     if custom_objects is None:
         custom_objects = {}
     if not isinstance(custom_objects, dict) or not all(isinstance(k, str) for k in custom_objects):
@@ -118,12 +114,3 @@ def load_model(path: str | os.PathLike, custom_objects: dict[str, Any] | None = 
         raise ModelFileError(
             f"'{path}' has metadata this neuralkit cannot interpret: {type(exc).__name__}: {exc}"
         ) from exc
-
-
-def _check_path(path: Any, what: str) -> Path:
-    if isinstance(path, bytes) or not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"{what}: path must be a str or os.PathLike; got {type(path).__name__}.")
-    path = Path(path)
-    if not str(path):
-        raise ValueError(f"{what}: path is empty.")
-    return path

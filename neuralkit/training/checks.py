@@ -7,13 +7,13 @@ and data adapters (:mod:`.data_adapters`).
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 import numpy as np
 
 from .._validation import check_positive_int, check_targets_for_loss, check_X, check_XY, to_float_array
 from ..callbacks import Callback
+from ..callbacks.progress_bar import resolve_verbose
 from ..layers import activations
 from ..layers.dense import Dense
 from ..losses import BinaryCrossEntropy, CategoricalCrossEntropy, Loss
@@ -30,19 +30,6 @@ DEFAULT_BATCH = 32
 DEFAULT_PREDICT_BATCH = 2048
 #: Stock layers whose outputs are not probabilities: a cross-entropy after one is a mistake.
 _NOT_PROBABILITIES = (activations.Linear, activations.ReLU, activations.LeakyReLU, activations.Tanh)
-
-
-def resolve_verbose(verbose: Any) -> int:
-    """0, 1 or 2 from Keras's ``verbose``: 'auto' is 1 when standard output is a terminal (a
-    bar), else 2 (a line per epoch, for logs); True is 1, False is 0."""
-    if verbose == "auto":
-        stream = sys.stdout
-        return 1 if stream is not None and getattr(stream, "isatty", lambda: False)() else 2
-    if isinstance(verbose, (bool, np.bool_)):
-        return int(verbose)
-    if verbose not in (0, 1, 2) or not isinstance(verbose, (int, np.integer)):
-        raise ValueError(f"verbose must be 'auto', 0, 1 or 2; got {verbose!r}.")
-    return int(verbose)
 
 
 def callback_list(callbacks: Any) -> list[Callback]:
