@@ -13,13 +13,15 @@ __all__ = []
 
 
 def _is_max_mode(monitor: str, mode: str, owner: str) -> bool:
-    """'max' for accuracies and 'min' for losses and errors when mode='auto' (Keras's rule)."""
+    """'max' for accuracies, AUC, precision and recall (the metrics whose direction is up),
+    'min' for losses and errors, when mode='auto' (Keras's rule)."""
     if mode not in ("auto", "min", "max"):
         raise ValueError(f"{owner}: mode must be 'auto', 'min' or 'max'; got {mode!r}.")
     if mode != "auto":
         return mode == "max"
     name = monitor[4:] if monitor.startswith("val_") else monitor
-    return name in ("acc", "accuracy") or name.endswith("accuracy")
+    return (name in ("acc", "accuracy") or name.endswith("accuracy")
+            or name.startswith(("auc", "precision", "recall")))
 
 
 def _check_monitor(monitor: str, params: dict[str, Any], owner: str) -> None:
