@@ -10,36 +10,39 @@ __all__ = ["MeanSquaredError", "MeanAbsoluteError", "mae", "mean_squared_error",
            "mean_absolute_error"]
 
 
-class MeanSquaredError(MeanMetric):
-    """The mean squared error: ``v_i = mean_k (y_pred_ik - y_true_ik)^2``, then the weighted
-    mean over examples ``sum_i w_i v_i / sum_i w_i``."""
+class _ElementwiseError(MeanMetric):
+    """``v_i = mean_k error(y_pred_ik - y_true_ik)``, then the weighted mean over examples
+    ``sum_i w_i v_i / sum_i w_i``."""
 
     direction = "down"
+
+    @staticmethod
+    def _error(difference: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def values(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+        return np.mean(self._error(y_pred - y_true), axis=1)
+
+    def batch_total(self, y_true: np.ndarray, y_pred: np.ndarray) -> float:
+        return float(np.sum(self._error(y_pred - y_true))) / y_pred.shape[1]
+
+
+class MeanSquaredError(_ElementwiseError):
+    """The mean squared error: error(d) = d**2."""
+
+    _error = staticmethod(np.square)
 
     def __init__(self, name: str | None = "mean_squared_error") -> None:
         super().__init__(name)
 
-    def values(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
-        return np.mean(np.square(y_pred - y_true), axis=1)
 
-    def batch_total(self, y_true: np.ndarray, y_pred: np.ndarray) -> float:
-        return float(np.sum(np.square(y_pred - y_true))) / y_pred.shape[1]
+class MeanAbsoluteError(_ElementwiseError):
+    """The mean absolute error: error(d) = |d|."""
 
-
-class MeanAbsoluteError(MeanMetric):
-    """The mean absolute error: ``v_i = mean_k |y_pred_ik - y_true_ik|``, then the weighted
-    mean over examples ``sum_i w_i v_i / sum_i w_i``."""
-
-    direction = "down"
+    _error = staticmethod(np.abs)
 
     def __init__(self, name: str | None = "mean_absolute_error") -> None:
         super().__init__(name)
-
-    def values(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
-        return np.mean(np.abs(y_pred - y_true), axis=1)
-
-    def batch_total(self, y_true: np.ndarray, y_pred: np.ndarray) -> float:
-        return float(np.sum(np.abs(y_pred - y_true))) / y_pred.shape[1]
 
 
 def mae(Y_hat: np.ndarray, Y: np.ndarray) -> float:

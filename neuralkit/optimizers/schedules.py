@@ -52,7 +52,33 @@ def _rate(value: Any, name: str) -> float:
     return check_number(value, name, 0.0, low_inclusive=True)
 
 
-class ExponentialDecay(LearningRateSchedule):
+class _TimeDecay(LearningRateSchedule):
+    """What ExponentialDecay and InverseTimeDecay share: their arguments and the progress
+    ``p = step / decay_steps`` (floored with ``staircase``)."""
+
+    #: Whether decay_rate may be 0 (InverseTimeDecay: a constant rate).
+    _zero_rate_allowed = False
+
+    def __init__(self, initial_learning_rate: float, decay_steps: float, decay_rate: float,
+                 staircase: bool = False, name: str | None = None) -> None:
+        self.initial_learning_rate = _rate(initial_learning_rate, "initial_learning_rate")
+        self.decay_steps = check_number(decay_steps, "decay_steps", 0.0)
+        self.decay_rate = check_number(decay_rate, "decay_rate", 0.0,
+                                       low_inclusive=self._zero_rate_allowed)
+        self.staircase = bool(staircase)
+        self.name = type(self).__name__ if name is None else name
+
+    def _progress(self, step: int) -> float:
+        p = float(step) / self.decay_steps
+        return math.floor(p) if self.staircase else p
+
+    def get_config(self) -> dict[str, Any]:
+        return {"initial_learning_rate": self.initial_learning_rate,
+                "decay_steps": self.decay_steps, "decay_rate": self.decay_rate,
+                "staircase": self.staircase, "name": self.name}
+
+
+class ExponentialDecay(_TimeDecay):
     """``initial_learning_rate * decay_rate ** (step / decay_steps)``.
 
     With ``staircase=True`` the exponent is ``floor(step / decay_steps)``: the rate drops by
@@ -71,28 +97,13 @@ class ExponentialDecay(LearningRateSchedule):
         Kept for Keras's signature; not used.
     """
 
-    def __init__(self, initial_learning_rate: float, decay_steps: float, decay_rate: float,
-                 staircase: bool = False, name: str = "ExponentialDecay") -> None:
-        self.initial_learning_rate = _rate(initial_learning_rate, "initial_learning_rate")
-        self.decay_steps = check_number(decay_steps, "decay_steps", 0.0)
-        self.decay_rate = check_number(decay_rate, "decay_rate", 0.0)
-        self.staircase = bool(staircase)
-        self.name = name
-
     def __call__(self, step: int) -> float:
-        p = float(step) / self.decay_steps
-        if self.staircase:
-            p = math.floor(p)
+        p = self._progress(step)
         try:
             return self.initial_learning_rate * self.decay_rate ** p
         except OverflowError:
             raise ValueError(f"ExponentialDecay: decay_rate ** (step / decay_steps) = "
                              f"{self.decay_rate!r} ** {p!r} overflows at step {step}.") from None
-
-    def get_config(self) -> dict[str, Any]:
-        return {"initial_learning_rate": self.initial_learning_rate,
-                "decay_steps": self.decay_steps, "decay_rate": self.decay_rate,
-                "staircase": self.staircase, "name": self.name}
 
 
 class PiecewiseConstantDecay(LearningRateSchedule):
@@ -137,7 +148,7 @@ class PiecewiseConstantDecay(LearningRateSchedule):
                 "name": self.name}
 
 
-class InverseTimeDecay(LearningRateSchedule):
+class InverseTimeDecay(_TimeDecay):
     """``initial_learning_rate / (1 + decay_rate * step / decay_steps)``.
 
     With ``staircase=True``, ``step / decay_steps`` is floored.
@@ -155,24 +166,11 @@ class InverseTimeDecay(LearningRateSchedule):
         Kept for Keras's signature; not used.
     """
 
-    def __init__(self, initial_learning_rate: float, decay_steps: float, decay_rate: float,
-                 staircase: bool = False, name: str = "InverseTimeDecay") -> None:
-        self.initial_learning_rate = _rate(initial_learning_rate, "initial_learning_rate")
-        self.decay_steps = check_number(decay_steps, "decay_steps", 0.0)
-        self.decay_rate = check_number(decay_rate, "decay_rate", 0.0, low_inclusive=True)
-        self.staircase = bool(staircase)
-        self.name = name
+    _zero_rate_allowed = True
 
     def __call__(self, step: int) -> float:
-        p = float(step) / self.decay_steps
-        if self.staircase:
-            p = math.floor(p)
+        p = self._progress(step)
         return self.initial_learning_rate / (1.0 + self.decay_rate * p)
-
-    def get_config(self) -> dict[str, Any]:
-        return {"initial_learning_rate": self.initial_learning_rate,
-                "decay_steps": self.decay_steps, "decay_rate": self.decay_rate,
-                "staircase": self.staircase, "name": self.name}
 
 
 class CosineDecay(LearningRateSchedule):
