@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 __all__ = ["to_float_array", "check_X", "check_XY", "check_targets_for_loss", "check_number",
-           "check_int", "check_positive_int", "check_shape", "resolve"]
+           "check_int", "check_positive_int", "check_shape", "check_example_shape", "resolve"]
 
 
 def to_float_array(data: Any, name: str, dtype: np.dtype) -> np.ndarray:
@@ -66,29 +66,64 @@ def _first_item(array: np.ndarray) -> Any:
     return flat[0] if flat.size else None
 
 
-def check_X(X: Any, name: str, dtype: np.dtype, n_features: int | None) -> np.ndarray:
-    """A 2-D (m, n_x) input matrix with the model's feature count, if that is known."""
+def check_X(X: Any, name: str, dtype: np.dtype,
+            input_shape: tuple[int, ...] | int | None) -> np.ndarray:
+    """Inputs with samples as rows, (m, *input_shape): (m, n_x) for features, (m, H, W, C) for
+    images; checked against the model's input shape when it is known."""
     X = to_float_array(X, name, dtype)
-    if X.ndim != 2:
-        hint = _one_d_hint(X, name, n_features) if X.ndim == 1 else ""
-        raise ValueError(
-            f"{name} must be 2-D with samples as rows, shape (m, n_x); got shape {X.shape}.{hint}"
-        )
-    if n_features is not None and X.shape[1] != n_features:
-        raise ValueError(_feature_message(name, X.shape, n_features))
+    check_example_shape(X.shape, name, input_shape)
     return X
 
 
-def _one_d_hint(X: np.ndarray, name: str, n_features: int | None) -> str:
+def check_example_shape(shape: tuple[int, ...], name: str,
+                        input_shape: tuple[int, ...] | int | None) -> None:
+    """X's shape (m, *example) against the model's ``input_shape`` (samples excluded), with
+    the likely fix when it does not match."""
+    expected = (input_shape,) if isinstance(input_shape, (int, np.integer)) else input_shape
+    if len(shape) < 2 or (expected is not None and len(expected) == 1 and len(shape) != 2):
+        n_features = expected[0] if expected is not None and len(expected) == 1 else None
+        hint = _one_d_hint(shape, name, n_features) if len(shape) == 1 else ""
+        if expected is not None and len(expected) == 1 and len(shape) > 2:
+            hint = (f" The model takes {expected[0]} features per example: flatten each "
+                    f"example, {name}.reshape(len({name}), -1).")
+        raise ValueError(
+            f"{name} must be 2-D with samples as rows, shape (m, n_x); got shape {shape}.{hint}"
+        )
+    if expected is None:
+        return
+    if len(expected) == 1:
+        if shape[1] != expected[0]:
+            raise ValueError(_feature_message(name, shape, expected[0]))
+        return
+    if tuple(shape[1:]) != tuple(expected):
+        raise ValueError(f"{name} has examples of shape {tuple(shape[1:])} but the model takes "
+                         f"{tuple(expected)}; got {name} of shape {shape}."
+                         f"{_image_hint(shape, name, tuple(expected))}")
+
+
+def _image_hint(shape: tuple[int, ...], name: str, expected: tuple[int, ...]) -> str:
+    """The usual ways image batches arrive wrong, and their fixes."""
+    example = tuple(shape[1:])
+    if example == expected[:-1] and expected[-1] == 1:
+        return f" Add a channel axis: {name}[..., None]."
+    if len(example) == 1 and example[0] == int(np.prod(expected)):
+        return f" {name} looks flattened: {name}.reshape(-1, {', '.join(map(str, expected))})."
+    if len(example) == len(expected) == 3 and example == (expected[2], expected[0], expected[1]):
+        return (f" {name} looks channels-first (m, C, H, W); neuralkit is channels-last like "
+                f"Keras: {name}.transpose(0, 2, 3, 1).")
+    return ""
+
+
+def _one_d_hint(shape: tuple[int, ...], name: str, n_features: int | None) -> str:
     """What a 1-D X most likely is: one example of n_x features, or m values of one feature."""
-    one_example = f" For one example of {X.shape[0]} features use {name}.reshape(1, -1)"
-    one_feature = f" For {X.shape[0]} examples of a single feature use {name}.reshape(-1, 1)"
+    one_example = f" For one example of {shape[0]} features use {name}.reshape(1, -1)"
+    one_feature = f" For {shape[0]} examples of a single feature use {name}.reshape(-1, 1)"
     if n_features is not None:
-        if X.shape[0] == n_features and n_features != 1:
+        if shape[0] == n_features and n_features != 1:
             return one_example + "."
         if n_features == 1:
             return one_feature + "."
-    return one_example + ";" + one_feature[1:].replace("For", "for", 1) + "."
+    return one_example + "; " + one_feature[1:].replace("For", "for", 1) + "."
 
 
 def _feature_message(name: str, shape: tuple[int, ...], n_features: int) -> str:
@@ -104,19 +139,16 @@ def _feature_message(name: str, shape: tuple[int, ...], n_features: int) -> str:
     return message
 
 
-def check_XY(X: Any, Y: Any, dtype: np.dtype, n_features: int | None,
+def check_XY(X: Any, Y: Any, dtype: np.dtype, input_shape: tuple[int, ...] | int | None,
              x_name: str = "X", y_name: str = "Y") -> tuple[np.ndarray, np.ndarray]:
-    """Check an (X, Y) pair: X (m, n_x), Y (m, n_y) or (m,), same m."""
+    """Check an (X, Y) pair: X (m, *input_shape), Y (m, n_y) or (m,), same m."""
     X = to_float_array(X, x_name, dtype)
     Y = to_float_array(Y, y_name, dtype)
-    if X.ndim != 2:
-        check_X(X, x_name, dtype, n_features)  # raises with the 2-D message
     if Y.ndim not in (1, 2):
         raise ValueError(f"{y_name} must be 1-D (m,) or 2-D (m, n_y); got shape {Y.shape}.")
     # The course's column layout, X (n_x, m) with Y (1, m), is recognized before sample
     # counts are compared, so the message says "transposed" rather than "mismatch".
-    if n_features is not None and X.shape[1] != n_features:
-        raise ValueError(_feature_message(x_name, X.shape, n_features))
+    check_example_shape(X.shape, x_name, input_shape)
     if X.shape[0] != Y.shape[0]:
         message = (
             f"{x_name} and {y_name} must have the same number of samples (rows); "

@@ -84,6 +84,9 @@ class Layer(ABC):
         self.name = name if name is not None else _snake_case(type(self).__name__)
         self.params: dict[str, np.ndarray] = {}
         self.grads: dict[str, np.ndarray] = {}
+        #: Arrays the layer updates itself, not the optimizer (BatchNormalization's moving
+        #: statistics): saved with the model, part of get_weights, never trained.
+        self.state: dict[str, np.ndarray] = {}
         self.built = False
         self.input_shape: Shape | None = _given_shape(input_dim, input_shape)
         self.output_shape: Shape | None = None
@@ -220,10 +223,14 @@ class Layer(ABC):
         """Number of scalar parameters."""
         return int(sum(p.size for p in self.params.values()))
 
+    def after_update(self) -> None:  # noqa: B027 - a hook: most layers have nothing to do
+        """Called by fit after each batch whose update was applied (not when it was undone):
+        where a layer with ``state`` moves it (the base does nothing)."""
+
     def get_weights(self) -> list[np.ndarray]:
-        """Copies of the parameters, in ``params`` order, each in this layer's layout (Dense:
-        W (units, n_prev), b (units,))."""
-        return [value.copy() for value in self.params.values()]
+        """Copies of the parameters, in ``params`` order, then of the ``state`` arrays, each in
+        this layer's layout (Dense: W (units, n_prev), b (units,))."""
+        return [value.copy() for value in (*self.params.values(), *self.state.values())]
 
     def set_weights(self, weights: list[Any]) -> None:
         """Load arrays given in the order and shapes of :meth:`get_weights`; every one is
@@ -235,13 +242,14 @@ class Layer(ABC):
         if not isinstance(weights, (list, tuple)):
             raise TypeError(f"{type(self).__name__} '{self.name}': set_weights takes a list of "
                             f"arrays; got {type(weights).__name__}.")
-        names = list(self.params)
+        arrays = {**self.params, **self.state}
+        names = list(arrays)
         if len(weights) != len(names):
             raise ValueError(f"{type(self).__name__} '{self.name}' has {len(names)} weight arrays "
                              f"({', '.join(names) or 'none'}); got {len(weights)}.")
         checked = []
         for name, value in zip(names, weights, strict=True):
-            target = self.params[name]
+            target = arrays[name]
             value = np.asarray(value)
             if value.dtype.kind not in "biuf":
                 raise TypeError(f"weight '{name}' of '{self.name}' must be numeric; got dtype "

@@ -24,13 +24,14 @@ def summary(model: Any, print_fn: Any = print) -> dict[str, Any]:
             "type": _type_name(layer),
             "output_shape": (None, *layer.output_shape),
             "param_shapes": {k: tuple(v.shape) for k, v in layer.params.items()},
-            "params": layer.count_params(),
+            "params": layer.count_params() + sum(v.size for v in layer.state.values()),
             "trainable": layer.trainable,
         }
         for layer in model.layers
     ]
     total = sum(row["params"] for row in rows)
-    trainable = sum(row["params"] for row in rows if row["trainable"])
+    # Keras's count: a layer's state (moving statistics) is non-trainable.
+    trainable = sum(layer.count_params() for layer in model.layers if layer.trainable)
     table = [("Layer (type)", "Output shape", "Parameter shapes", "Params")]
     for row in rows:
         shapes = ", ".join(f"{k} {s}" for k, s in row["param_shapes"].items()) or "-"

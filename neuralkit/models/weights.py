@@ -94,7 +94,7 @@ class Weights:
         if not isinstance(weights, (list, tuple)):
             raise TypeError(f"set_weights takes a list of arrays (as get_weights gives); got "
                             f"{type(weights).__name__}.")
-        counts = [len(layer.params) for layer in self.layers]
+        counts = [len(layer.params) + len(layer.state) for layer in self.layers]
         if len(weights) != sum(counts):
             per_layer = ", ".join(f"{layer.name}: {n}" for layer, n in zip(self.layers, counts,
                                                                           strict=True) if n)

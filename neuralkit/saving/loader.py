@@ -163,23 +163,28 @@ class Loader:
             if entries:
                 raise self.fail(f"{where} has saved parameters but is not built.")
             return
-        names = []
-        for entry in entries:
-            if not (isinstance(entry, list) and len(entry) == 2):
-                raise self.fail(f"{where}: parameter entry {entry!r} is damaged.")
-            names.append(entry[0])
-        if sorted(names) != sorted(layer.params):
-            raise self.fail(f"{where} has parameters {sorted(layer.params)} once rebuilt, but the "
-                            f"file holds {sorted(names)}.")
-        for name, key in entries:
-            value = self.array(key, f"{where} parameter '{name}'")
-            target = layer.params[name]
-            if value.shape != target.shape or value.dtype != target.dtype:
-                raise self.fail(
-                    f"{where} parameter '{name}' is saved with shape {value.shape} and dtype "
-                    f"{value.dtype}; the rebuilt layer has {target.shape} and {target.dtype}."
-                )
-            target[...] = value  # in place: the layer's arrays stay the ones it made
+        state = spec.get("state", [])
+        for kind, targets, saved in (("parameter", layer.params, entries),
+                                     ("state array", layer.state, state)):
+            names = []
+            if not isinstance(saved, list):
+                raise self.fail(f"{where}: its {kind}s entry {saved!r} is damaged.")
+            for entry in saved:
+                if not (isinstance(entry, list) and len(entry) == 2):
+                    raise self.fail(f"{where}: {kind} entry {entry!r} is damaged.")
+                names.append(entry[0])
+            if sorted(names) != sorted(targets):
+                raise self.fail(f"{where} has {kind}s {sorted(targets)} once rebuilt, but the "
+                                f"file holds {sorted(names)}.")
+            for name, key in saved:
+                value = self.array(key, f"{where} {kind} '{name}'")
+                target = targets[name]
+                if value.shape != target.shape or value.dtype != target.dtype:
+                    raise self.fail(
+                        f"{where} {kind} '{name}' is saved with shape {value.shape} and dtype "
+                        f"{value.dtype}; the rebuilt layer has {target.shape} and {target.dtype}."
+                    )
+                target[...] = value  # in place: the layer's arrays stay the ones it made
 
     def compile(self, model: Any) -> None:
         spec = self.field(self.meta, "compile", dict, "metadata")

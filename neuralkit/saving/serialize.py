@@ -28,8 +28,15 @@ def serialize(model: Any, include_optimizer: bool) -> tuple[dict[str, Any], dict
             key = f"p{len(arrays)}"
             arrays[key] = np.asarray(value)
             names.append([name, key])
-        layers.append({"class": type(layer).__name__, "name": layer.name, "config": config,
-                       "built": bool(layer.built), "params": names})
+        entry = {"class": type(layer).__name__, "name": layer.name, "config": config,
+                 "built": bool(layer.built), "params": names}
+        if layer.state:  # files without it (neuralkit 0.1, layers without state) load as before
+            entry["state"] = []
+            for name, value in layer.state.items():
+                key = f"p{len(arrays)}"
+                arrays[key] = np.asarray(value)
+                entry["state"].append([name, key])
+        layers.append(entry)
     compiled: dict[str, Any] = {"loss": None, "optimizer": None,
                                 "metrics": _to_json(model.metrics, "metrics")}
     if model.loss is not None:

@@ -145,7 +145,8 @@ def array_adapter(X: np.ndarray, Y: np.ndarray | None, batch_size: int, dtype: n
     if not is_memmap(X):
         return ArrayAdapter(X, Y, batch_size, shuffle, rng, W)
     if inference:
-        batch_size = max(1, min(batch_size, memmap.CHUNK_BYTES // (X.shape[1] * X.itemsize)))
+        row_bytes = int(np.prod(X.shape[1:])) * X.itemsize
+        batch_size = max(1, min(batch_size, memmap.CHUNK_BYTES // row_bytes))
     return MemmapAdapter(X, Y, batch_size, dtype, shuffle, rng, W)
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import _feature_message, to_float_array
+from .._validation import check_example_shape, to_float_array
 
 __all__ = ["CHUNK_BYTES", "is_memmap", "MemmapReader", "MemmapBatches",
            "check_memmap_X", "check_targets_for_rows"]
@@ -31,7 +31,7 @@ def is_memmap(X: Any) -> bool:
 
 
 class MemmapReader:
-    """Reads rows of a 2-D memmap from its file, never through the mapping.
+    """Reads rows (examples) of a memmap from its file, never through the mapping.
 
     Falls back to the mapping (and then drops the mapped pages with ``madvise``, where that is
     safe) when the memmap has no file to read (copy-on-write mode 'c', whose changes live only
@@ -40,10 +40,11 @@ class MemmapReader:
 
     def __init__(self, X: np.memmap) -> None:
         self.X = X
-        self.row_bytes = X.shape[1] * X.dtype.itemsize
+        self.row_shape = X.shape[1:]
+        self.row_bytes = int(np.prod(self.row_shape)) * X.dtype.itemsize
         self._fd: int | None = None
         if (X.mode in ("r", "r+", "w+") and X.filename is not None and hasattr(os, "preadv")
-                and X.strides[1] == X.dtype.itemsize and X.shape[0] > 0):
+                and X.shape[0] > 0 and X[0].flags.c_contiguous):
             self._open_file()
 
     def _open_file(self) -> None:
@@ -82,7 +83,7 @@ class MemmapReader:
     def rows(self, start: int, stop: int, out: np.ndarray | None = None) -> np.ndarray:
         """Rows start:stop as an in-memory array of the memmap's dtype."""
         if out is None:
-            out = np.empty((stop - start, self.X.shape[1]), dtype=self.X.dtype)
+            out = np.empty((stop - start, *self.row_shape), dtype=self.X.dtype)
         if self._fd is None:
             out[...] = self.X[start:stop]
             self._release()
@@ -125,18 +126,15 @@ class MemmapReader:
             done += got
 
 
-def check_memmap_X(X: np.memmap, name: str, n_features: int | None) -> np.memmap:
+def check_memmap_X(X: np.memmap, name: str,
+                   input_shape: tuple[int, ...] | int | None) -> np.memmap:
     """The checks of ``check_X`` on a memmap, in chunks: the file is never loaded whole."""
     if X.dtype.kind not in "biuf":
         raise TypeError(f"{name} must hold numbers (bool, int or float); got a memmap of dtype "
                         f"{X.dtype}.")
     if X.size == 0:
         raise ValueError(f"{name} is empty (shape {X.shape}); expected at least one sample.")
-    if X.ndim != 2:
-        raise ValueError(f"{name} must be 2-D with samples as rows, shape (m, n_x); got a memmap "
-                         f"of shape {X.shape}.")
-    if n_features is not None and X.shape[1] != n_features:
-        raise ValueError(_feature_message(name, X.shape, n_features))
+    check_example_shape(X.shape, name, input_shape)
     if X.dtype.kind == "f":
         reader = MemmapReader(X)
         step = max(1, CHUNK_BYTES // max(1, reader.row_bytes))
@@ -145,10 +143,11 @@ def check_memmap_X(X: np.memmap, name: str, n_features: int | None) -> np.memmap
                 chunk = reader.rows(start, min(start + step, X.shape[0]))
                 finite = np.isfinite(chunk)
                 if not finite.all():
-                    i, j = np.argwhere(~finite)[0]
+                    first = np.argwhere(~finite)[0]
+                    where = ", ".join(map(str, [start + first[0], *first[1:]]))
                     raise ValueError(
-                        f"{name} contains NaN or inf (first at index [{start + i}, {j}]: "
-                        f"{chunk[i, j]}); remove or impute those values.")
+                        f"{name} contains NaN or inf (first at index [{where}]: "
+                        f"{chunk[tuple(first)]}); remove or impute those values.")
         finally:
             reader.close()
     return X
@@ -184,8 +183,8 @@ class MemmapBatches:
     def __iter__(self) -> Iterator[tuple[np.ndarray, np.ndarray | None, np.ndarray | None]]:
         X, Y, W, size = self.X, self.Y, self.W, self.batch_size
         reader = MemmapReader(X)
-        raw = np.empty((size, X.shape[1]), dtype=X.dtype)
-        X_buf = raw if X.dtype == self.dtype else np.empty((size, X.shape[1]), dtype=self.dtype)
+        raw = np.empty((size, *X.shape[1:]), dtype=X.dtype)
+        X_buf = raw if X.dtype == self.dtype else np.empty((size, *X.shape[1:]), dtype=self.dtype)
         Y_buf = None if Y is None else np.empty((size, Y.shape[1]), dtype=Y.dtype)
         try:
             for start in range(0, X.shape[0], size):

@@ -119,12 +119,16 @@ class TrainStep(GradientStep):
         super().__init__(layers, loss)
         self.optimizer = optimizer
         self.guard = UpdateGuard(self.slots, self.plan.bounded)
+        self.stateful = [layer for layer in self.layers
+                         if type(layer).after_update is not Layer.after_update]
 
     def __call__(self, Xb: np.ndarray, Yb: np.ndarray, epoch: int, step: int,
                  Wb: np.ndarray | None = None) -> tuple[float, np.ndarray]:
         """Train on one batch; returns (its loss before the update, outputs for the metrics)."""
         value, A = self.gradients(Xb, Yb, epoch, step, Wb)
         self.guard.apply(self.optimizer, epoch, step, value)
+        for layer in self.stateful:  # the batch's update is in: layers may move their state
+            layer.after_update()
         return value, A
 
     def raise_held_interrupt(self) -> None:
