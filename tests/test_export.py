@@ -124,3 +124,15 @@ def test_estimator_network_exports(tmp_path):
     clf = NeuralKitClassifier(hidden_layer_sizes=(8,), epochs=20, l2=1e-3, random_state=0).fit(X, y)
     to_onnx(clf.model_, tmp_path / "clf.onnx")
     np.testing.assert_allclose(_run(tmp_path / "clf.onnx", X), clf.predict_proba(X), atol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_a_dense_with_an_activation_and_no_bias_exports_its_activation(dtype):
+    rng = np.random.default_rng(5)
+    model = Sequential([Dense(6, input_dim=4, activation="tanh"), Dense(5, activation="relu"),
+                        Dense(3, activation="softmax", use_bias=False)], seed=2, dtype=dtype)
+    X = rng.standard_normal((9, 4)).astype(dtype)
+    session = ort.InferenceSession(to_onnx(model).SerializeToString())
+    tolerance = 1e-6 if dtype == "float32" else 1e-12
+    np.testing.assert_allclose(session.run(None, {"X": X})[0], model.predict(X, verbose=0),
+                               rtol=tolerance, atol=tolerance)

@@ -1,24 +1,5 @@
-"""The course's procedural API, computed by neuralkit's layers.
-
-*Neural Networks and Deep Learning* (week 4) builds an L-layer network from functions on
-column-major arrays: X (n_x, m), Y (1, m), parameters ``{'W1': (n1, n0), 'b1': (n1, 1), ...}``,
-ReLU hidden layers and a sigmoid output. This module offers those functions with the same
-names, signatures and layouts, but each one runs neuralkit's own :class:`Dense`,
-:class:`ReLU` and :class:`Sigmoid` layers, loss and optimizer, so a learner can check an
-assignment's values against a tested implementation, and move a trained dict into a
-:class:`Sequential` (:func:`to_sequential`) and back (``model.get_parameters()``).
-
-Differences from the assignment code, all on purpose:
-
-- Arrays come back as new arrays; the parameters dict passed in is never modified.
-- ``compute_cost`` and ``L_model_backward`` cannot return NaN: the cost clips A to
-  [1e-7, 1 - 1e-7] (``losses.EPSILON``) and backward starts from dZ[L] = A[L] - Y (the fused
-  sigmoid + cross-entropy gradient) rather than from dA[L] = -(Y/A - (1-Y)/(1-A)), which
-  divides by zero once the sigmoid saturates. Where both are finite they agree to rounding.
-- ``initialize_parameters_deep`` draws from its own ``np.random.RandomState(seed)``: the same
-  numbers as the assignment's ``np.random.seed(seed); np.random.randn(...)``, without
-  touching NumPy's global random state.
-"""
+"""The course's week-4 functions (an L-layer network on column-major arrays), computed by
+neuralkit's Dense, ReLU and Sigmoid layers, loss and optimizer (see :mod:`neuralkit.course`)."""
 
 from __future__ import annotations
 
@@ -27,12 +8,12 @@ from typing import Any
 
 import numpy as np
 
-from .layers.activations import LeakyReLU, Linear, ReLU, Sigmoid, Softmax, Tanh
-from .layers.base import Layer
-from .layers.dense import Dense
-from .losses import BinaryCrossEntropy
-from .models.sequential import Sequential
-from .optimizers import SGD
+from ..layers.activations import LeakyReLU, Linear, ReLU, Sigmoid, Softmax, Tanh
+from ..layers.base import Layer
+from ..layers.dense import Dense
+from ..losses import BinaryCrossEntropy
+from ..models.sequential import Sequential
+from ..optimizers import SGD
 
 Parameters = dict[str, np.ndarray]
 #: One layer's cache, as in the course: ((A_prev, W, b), Z), all column-major.

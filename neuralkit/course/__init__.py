@@ -1,0 +1,34 @@
+"""The course's procedural API, computed by neuralkit's layers.
+
+*Neural Networks and Deep Learning* (week 4) builds an L-layer network from functions on
+column-major arrays: X (n_x, m), Y (1, m), parameters ``{'W1': (n1, n0), 'b1': (n1, 1), ...}``,
+ReLU hidden layers and a sigmoid output. This module offers those functions with the same
+names, signatures and layouts, but each one runs neuralkit's own :class:`Dense`,
+:class:`ReLU` and :class:`Sigmoid` layers, loss and optimizer, so a learner can check an
+assignment's values against a tested implementation, and move a trained dict into a
+:class:`Sequential` (:func:`to_sequential`) and back (``model.get_parameters()``).
+
+Differences from the assignment code, all on purpose:
+
+- Arrays come back as new arrays; the parameters dict passed in is never modified.
+- ``compute_cost`` and ``L_model_backward`` cannot return NaN: the cost clips A to
+  [1e-7, 1 - 1e-7] (``losses.EPSILON``) and backward starts from dZ[L] = A[L] - Y (the fused
+  sigmoid + cross-entropy gradient) rather than from dA[L] = -(Y/A - (1-Y)/(1-A)), which
+  divides by zero once the sigmoid saturates. Where both are finite they agree to rounding.
+- ``initialize_parameters_deep`` draws from its own ``np.random.RandomState(seed)``: the same
+  numbers as the assignment's ``np.random.seed(seed); np.random.randn(...)``, without
+  touching NumPy's global random state.
+"""
+
+from .dense import (
+    L_model_backward,
+    L_model_forward,
+    compute_cost,
+    initialize_parameters_deep,
+    predict,
+    to_sequential,
+    update_parameters,
+)
+
+__all__ = ["initialize_parameters_deep", "L_model_forward", "compute_cost", "L_model_backward",
+           "update_parameters", "predict", "to_sequential"]

@@ -1,0 +1,94 @@
+"""Export a trained Sequential to ONNX, the format production runtimes and other frameworks read.
+
+``to_onnx(model, path)`` writes a standard ONNX graph with one input ``'X'`` of shape
+(batch, *input_shape) and one output ``'Y'`` of shape (batch, n_out), the batch dimension dynamic,
+in the model's dtype (float32 -> ``tensor(float)``, float64 -> ``tensor(double)``). Needs the
+optional extra ``pip install "neuralkit[onnx]"``.
+
+Layer by layer (opset 13)::
+
+    Dense      Y = Gemm(A_prev, W, b, transB=1) = A_prev @ W.T + b   (W kept as (n[l], n[l-1]));
+               a Dense with an activation adds that activation's nodes
+    ReLU       Relu          Sigmoid   Sigmoid          Tanh     Tanh
+    Softmax    Softmax(axis=-1), row-wise                 Linear   Identity
+    LeakyReLU  LeakyRelu(alpha) in float32; in float64, where ONNX Runtime has no LeakyRelu
+               kernel, the same function as Where(Greater(Z, 0), Z, Mul(Z, alpha))
+    Swish      Div(Z, 1 + Exp(-Z)) = Z sigmoid(Z) (ONNX Runtime's float32 Sigmoid is a fast
+               approximation, off by up to 1e-7, which Z * Sigmoid(Z) would scale up)
+    ELU        Elu(alpha) in float32; in float64 (no ONNX Runtime kernel either)
+               Where(Greater(Z, 0), Z, alpha (Exp(Min(Z, 0)) - 1))
+    Softplus   Softplus in float32; in float64 Max(Z, 0) + Log(1 + Exp(-Abs(Z)))
+    GELU       exact, float32: 0.5 Z (1 + Erf(Z / sqrt(2))) (opset 13 has no Gelu); float64,
+               where ONNX Runtime has no Erf kernel: Z Phi(Z) with
+               Phi(Z) = 1/2 + Z / sqrt(2 pi) * integral_0^1 exp(-Z**2 t**2 / 2) dt by 24-point
+               Gauss-Legendre on Z clipped to [-9, 9] (Phi to 2e-15; 0 below -9)
+    GELU       approximate: Div(Z, 1 + Exp(-2 u)) = Z sigmoid(2 u) = 0.5 Z (1 + tanh(u)),
+               u = sqrt(2/pi) (Zc + 0.044715 Zc**3), Zc = Clip(Z, -100, 100), as the layer does
+
+A layer of any other type raises :class:`UnsupportedLayerError` naming it, unless a converter
+was registered for it with :func:`register_converter`.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from .._version import __version__
+from ..errors import UnsupportedLayerError
+from ..models.sequential import Sequential
+from . import dense, smooth  # noqa: F401 - they register the converters
+from .graph import IR_VERSION, OPSET, Graph, converter_for, register_converter
+
+__all__ = ["to_onnx", "register_converter", "UnsupportedLayerError", "OPSET", "IR_VERSION"]
+
+
+def to_onnx(model: Any, path: str | os.PathLike | None = None) -> Any:
+    """Convert a built Sequential to an ONNX model and, if ``path`` is given, save it there.
+
+    Parameters
+    ----------
+    model : Sequential
+        Built (fitted, or given ``input_dim``).
+    path : str or PathLike, optional
+        File to write (conventionally ``*.onnx``).
+
+    Returns
+    -------
+    onnx.ModelProto
+        The checked model: input ``'X'`` (batch, n_x), output ``'Y'`` (batch, n_out).
+
+    Raises
+    ------
+    UnsupportedLayerError
+        A layer has no ONNX mapping (the message names it); nothing is written.
+    """
+    try:
+        import onnx
+        import onnx.checker
+        import onnx.helper
+        import onnx.numpy_helper
+    except ImportError:
+        raise ImportError('to_onnx needs the onnx package: pip install "neuralkit[onnx]".') from None
+    if not isinstance(model, Sequential):
+        raise TypeError(f"to_onnx expects a Sequential model; got {type(model).__name__}.")
+    model._require_built("to_onnx")
+    converters = [converter_for(layer) for layer in model.layers]  # fail before building anything
+    graph = Graph(onnx, model.dtype)
+    name = "X"
+    for layer, convert in zip(model.layers, converters, strict=True):
+        name = convert(layer, graph, name)
+    graph.nodes.append(onnx.helper.make_node("Identity", [name], ["Y"], name="output"))
+    elem = onnx.helper.np_dtype_to_tensor_dtype(model.dtype)
+    proto = onnx.helper.make_model(
+        onnx.helper.make_graph(
+            graph.nodes, model.name,
+            [onnx.helper.make_tensor_value_info("X", elem, ["batch", *model.input_shape])],
+            [onnx.helper.make_tensor_value_info("Y", elem, ["batch", *model.output_shape])],
+            graph.initializers),
+        opset_imports=[onnx.helper.make_opsetid("", OPSET)], ir_version=IR_VERSION,
+        producer_name="neuralkit", producer_version=__version__)
+    onnx.checker.check_model(proto, full_check=True)
+    if path is not None:
+        onnx.save_model(proto, os.fspath(path))
+    return proto
