@@ -53,10 +53,10 @@ def test_a_fit_step_of_a_relu_network_equals_the_course_formulas():
     assert [f.__name__ for f in step.plan.forward_calls] == [
         "reused_forward", "relu_forward_in_place", "reused_forward", "relu_forward_in_place",
         "reused_forward"]
-    # The first Dense's dA_prev is not needed: its plain backward, which skips it.
+    # The first Dense's dA_prev is not needed: its plain linear backward, which skips it.
     assert [f.__name__ for f in step.plan.backward_calls] == [
         "reused_backward", "relu_backward_in_place", "reused_backward", "relu_backward_in_place",
-        "backward"]
+        "linear_backward"]
 
     history = model.fit(X, labels, epochs=1, batch_size=32, verbose=0)
     cost, new_Ws, new_bs = _procedural_sgd_step(Ws, bs, X, Y, 0.3)

@@ -77,9 +77,14 @@ def _nodes(layers: Sequence[Layer], head: Head, expand: bool) -> list[tuple[int,
             if head.linear:
                 nodes.append((i, _Linear(layer)))
             continue
-        halves = (expand and isinstance(layer, Dense) and layer.activation is not None
-                  and _has_stock_linear(layer))
-        nodes += [(i, _Linear(layer)), (i, layer.activation)] if halves else [(i, layer)]
+        stock = expand and isinstance(layer, Dense) and _has_stock_linear(layer) and (
+            layer.activation is not None or _is_stock_dense(layer))
+        if not stock:
+            nodes.append((i, layer))
+        elif layer.activation is None:  # its linear half alone: one call fewer per step
+            nodes.append((i, _Linear(layer)))
+        else:
+            nodes += [(i, _Linear(layer)), (i, layer.activation)]
     return nodes
 
 

@@ -64,6 +64,8 @@ class UpdateGuard:
 
     def __init__(self, slots: Sequence[ParameterSlot], bounded: BoundedStep | None = None) -> None:
         self.slots = list(slots)
+        # (key, layer, name): read each step from the layers, without the slots' properties.
+        self._refs = [(slot.key, slot.layer, slot.name) for slot in self.slots]
         self.bounded = bounded
         # The plan, rebuilt only when the arrays change (first step, new optimizer state):
         self._values: list[Any] = []              # parameters, then every optimizer-state value
@@ -112,10 +114,11 @@ class UpdateGuard:
             those from before the step.
         """
         slots = self.slots
-        params = [slot.value for slot in slots]
+        refs = self._refs
+        params = [layer.params[name] for _, layer, name in refs]
         try:
-            triples = [(slot.key, param, slot.grad) for slot, param in zip(slots, params,
-                                                                           strict=True)]
+            triples = [(key, param, layer.grads[name])
+                       for (key, layer, name), param in zip(refs, params, strict=True)]
         except KeyError:
             slot = next(slot for slot in slots if slot.name not in slot.layer.grads)
             raise ValueError(
