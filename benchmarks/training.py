@@ -23,11 +23,22 @@ floor's run in the same repeat, which a machine whose speed drifts disturbs less
 Each subprocess reports its peak RSS (VmHWM) and, as "training MB", how much the peak grew
 after the data was made (what the training itself cost in memory).
 
+``--baseline DIR`` adds ``neuralkit_baseline``: the very same neuralkit workload code, run with
+PYTHONPATH pointing at DIR (another checkout of neuralkit, e.g. a git worktree of an older
+revision) instead of this repository. It implies ``neuralkit``, and the two run back to back in
+every repeat, in alternating order (this tree first in even repeats, DIR first in odd ones).
+Each worker records ``neuralkit.__file__`` and the driver stops if it is not the tree it was
+given. For each workload it reports neuralkit / neuralkit_baseline as a paired ratio (the median
+over repeats of the ratio within a repeat), its spread over the repeats (min-max and p10-p90)
+and in how many repeats this tree was the slower one; the JSON gets a "baseline" entry (the
+two trees, their commits) and these numbers in the neuralkit rows.
+
 Run::
 
     python benchmarks/training.py                 # all workloads, 5 interleaved repeats
     python benchmarks/training.py --quick         # 2 repeats, fewer epochs (< 2 minutes)
     python benchmarks/training.py --workloads a c --json results.json
+    python benchmarks/training.py --baseline ../wt-before --workloads a c --impls gemm_floor neuralkit
 """
 
 from __future__ import annotations
@@ -244,7 +255,10 @@ def _run_sklearn(w: dict[str, Any], X: np.ndarray, y: np.ndarray, epochs: int) -
 
 
 RUNNERS = {"gemm_floor": _run_gemm_floor, "numpy_loop": _run_numpy_loop,
-           "neuralkit": _run_neuralkit, "torch": _run_torch, "sklearn": _run_sklearn}
+           "neuralkit": _run_neuralkit, "torch": _run_torch, "sklearn": _run_sklearn,
+           "neuralkit_baseline": _run_neuralkit}  # the same code; only PYTHONPATH differs
+BASELINE = "neuralkit_baseline"
+NEURALKIT_IMPLS = ("neuralkit", BASELINE)
 
 
 def _peak_rss_mb() -> float:
@@ -270,8 +284,11 @@ def _worker(impl: str, workload: str, epochs: int) -> None:
     rss_before = _peak_rss_mb()
     times = RUNNERS[impl](w, X, y, epochs + 1)[1:]  # the first epoch is the warm-up
     peak = _peak_rss_mb()
-    print(json.dumps({"epoch_s": statistics.median(times), "peak_rss_mb": peak,
-                      "rss_after_data_mb": rss_before, "data_mb": (X.nbytes + y.nbytes) / 2**20}))
+    report = {"epoch_s": statistics.median(times), "peak_rss_mb": peak,
+              "rss_after_data_mb": rss_before, "data_mb": (X.nbytes + y.nbytes) / 2**20}
+    if impl in NEURALKIT_IMPLS:  # which neuralkit this process really trained with
+        report["neuralkit_file"] = sys.modules["neuralkit"].__file__
+    print(json.dumps(report))
 
 
 # ---------------------------------------------------------------------------- driver
@@ -312,10 +329,15 @@ def _machine(threads: int) -> dict[str, Any]:
     return info
 
 
-def _run_one(impl: str, workload: str, epochs: int, threads: int) -> dict[str, Any]:
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _run_one(impl: str, workload: str, epochs: int, threads: int,
+             tree: str | None = None) -> dict[str, Any]:
+    """One fresh worker process; ``tree`` is the checkout on PYTHONPATH (this repository by default)."""
     env = dict(os.environ, BENCH_THREADS=str(threads), OMP_NUM_THREADS=str(threads),
                OPENBLAS_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))
-    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    repo = tree or REPO
     env["PYTHONPATH"] = repo + os.pathsep + env.get("PYTHONPATH", "")
     out = subprocess.run([sys.executable, os.path.abspath(__file__), "--worker", impl, workload,
                           str(epochs)], capture_output=True, text=True, env=env, check=False)
@@ -335,6 +357,42 @@ def _paired_ratio(runs: list[dict[str, Any]], floor: list[dict[str, Any]] | None
     return statistics.median(r["epoch_s"] / f["epoch_s"] for r, f in zip(runs, floor, strict=True))
 
 
+def _check_tree(run: dict[str, Any], impl: str, tree: str) -> None:
+    """Stop if a worker imported a neuralkit other than the one of the tree it was given."""
+    expected = os.path.realpath(os.path.join(tree, "neuralkit", "__init__.py"))
+    got = run.get("neuralkit_file")
+    if got is None or os.path.realpath(got) != expected:
+        raise RuntimeError(f"{impl} was meant to import {expected} but imported {got}; "
+                           "check PYTHONPATH and editable installs")
+
+
+def _tree_info(tree: str) -> dict[str, Any]:
+    """The checkout's directory, its git commit, whether its neuralkit/ has local changes (None: no git)."""
+    def git(*args: str) -> str | None:
+        # --no-optional-locks: reading a (maybe read-only) worktree never rewrites its index.
+        out = subprocess.run(["git", "--no-optional-locks", "-C", tree, *args],
+                             capture_output=True, text=True, check=False)
+        return out.stdout.strip() if out.returncode == 0 else None
+
+    status = git("status", "--porcelain", "--", "neuralkit")
+    return {"dir": tree, "neuralkit_file": os.path.join(tree, "neuralkit", "__init__.py"),
+            "commit": git("rev-parse", "HEAD"), "dirty": None if status is None else bool(status)}
+
+
+def _baseline_stats(runs: list[dict[str, Any]], base: list[dict[str, Any]],
+                    base_first: list[bool]) -> dict[str, Any]:
+    """neuralkit / neuralkit_baseline repeat by repeat: the median ratio and its spread."""
+    ratios = [r["epoch_s"] / b["epoch_s"] for r, b in zip(runs, base, strict=True)]
+    p10, p90 = (float(v) for v in np.percentile(ratios, [10, 90]))
+    return {"vs_baseline": statistics.median(r["epoch_s"] for r in runs)
+            / statistics.median(b["epoch_s"] for b in base),
+            "paired_vs_baseline": statistics.median(ratios),
+            "paired_vs_baseline_min": min(ratios), "paired_vs_baseline_max": max(ratios),
+            "paired_vs_baseline_p10": p10, "paired_vs_baseline_p90": p90,
+            "slower_than_baseline_in": sum(x > 1 for x in ratios),
+            "baseline_ratios": ratios, "baseline_ran_first": base_first}
+
+
 def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -344,6 +402,9 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
     parser.add_argument("--impls", nargs="+", default=IMPLEMENTATIONS, choices=IMPLEMENTATIONS)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--json", metavar="PATH", help="write the results as a JSON list")
+    parser.add_argument("--baseline", metavar="DIR",
+                        help="another neuralkit checkout: adds neuralkit_baseline (neuralkit's workload "
+                             "with DIR on PYTHONPATH) and the paired ratio neuralkit / neuralkit_baseline")
     parser.add_argument("--worker", nargs=3, metavar=("IMPL", "WORKLOAD", "EPOCHS"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
@@ -356,13 +417,34 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
     repeats = args.repeats or (2 if args.quick else 5)
     impls = [i for i in args.impls if _available(i)]
     missing = sorted(set(args.impls) - set(impls))
+    baseline = trees = None
+    if args.baseline is not None:
+        baseline = os.path.realpath(args.baseline)
+        if not os.path.isfile(os.path.join(baseline, "neuralkit", "__init__.py")):
+            parser.error(f"--baseline {args.baseline}: no neuralkit/__init__.py there")
+        if "neuralkit" not in impls:
+            impls.append("neuralkit")
+        impls.insert(impls.index("neuralkit") + 1, BASELINE)
+        trees = {"neuralkit": os.path.realpath(REPO), BASELINE: baseline}
     machine = _machine(args.threads)
     runs: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    jobs = [(r, wl, impl) for wl in args.workloads for r in range(repeats) for impl in impls]
+    jobs = []
+    for wl in args.workloads:
+        for r in range(repeats):
+            order = list(impls)
+            if baseline is not None and r % 2:  # the pair runs back to back, in alternating order
+                i = order.index("neuralkit")
+                order[i], order[i + 1] = order[i + 1], order[i]
+            jobs += [(r, wl, impl) for impl in order]
     for _, wl, impl in tqdm(jobs, desc="runs", unit="run"):
         w = WORKLOADS[wl]
         epochs = w["quick_epochs"] if args.quick else w["epochs"]
-        runs.setdefault((wl, impl), []).append(_run_one(impl, wl, epochs, args.threads))
+        if trees is not None and impl in trees:
+            run = _run_one(impl, wl, epochs, args.threads, trees[impl])
+            _check_tree(run, impl, trees[impl])
+        else:
+            run = _run_one(impl, wl, epochs, args.threads)
+        runs.setdefault((wl, impl), []).append(run)
 
     results = []
     for wl in args.workloads:
@@ -382,6 +464,12 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
                 "data_mb": rs[0]["data_mb"], "repeats": len(rs),
                 "runs_s": [r["epoch_s"] for r in rs],
             })
+            if trees is not None and impl in trees:
+                results[-1]["tree"] = trees[impl]
+                results[-1]["neuralkit_files"] = sorted({r["neuralkit_file"] for r in rs})
+                if impl == "neuralkit":
+                    results[-1].update(_baseline_stats(rs, runs[(wl, BASELINE)],
+                                                       [r % 2 == 1 for r in range(repeats)]))
 
     print(f"\nmachine: {machine['cpu']}, {machine['cores']} cores, {args.threads} threads, "
           f"Python {machine['python']}, NumPy {machine['numpy']}, BLAS {', '.join(machine['blas'])}, "
@@ -404,10 +492,42 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
         print("  ".join(c.ljust(wd) for c, wd in zip(row, widths, strict=True)))
         if i == 0:
             print("  ".join("-" * wd for wd in widths))
+    report: dict[str, Any] = {"machine": machine, "results": results}
+    if trees is not None:
+        report["baseline"] = {"this": _tree_info(trees["neuralkit"]), "baseline": _tree_info(trees[BASELINE]),
+                              "env": {k: v for k, v in os.environ.items() if k.startswith("NEURALKIT_")}}
+        _print_baseline(report["baseline"], [r for r in results if r["impl"] == "neuralkit"], runs)
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({"machine": machine, "results": results}, f, indent=2)
+            json.dump(report, f, indent=2)
     return results
+
+
+def _print_baseline(info: dict[str, Any], rows: list[dict[str, Any]],
+                    runs: dict[tuple[str, str], list[dict[str, Any]]]) -> None:
+    def name(tree: dict[str, Any]) -> str:
+        changes = " + local changes in neuralkit/" if tree["dirty"] else ""
+        commit = (tree["commit"] or "no git")[:10] + changes
+        return f"{tree['dir']} @ {commit}"
+
+    print(f"\nneuralkit / neuralkit_baseline, paired repeat by repeat (the pair back to back, order "
+          f"alternating)\n  neuralkit:          {name(info['this'])}\n  neuralkit_baseline: "
+          f"{name(info['baseline'])}")
+    header = ("workload", "neuralkit s/epoch", "baseline s/epoch", "paired", "min-max", "p10-p90",
+              "slower in", "repeats")
+    table = [header]
+    for r in rows:
+        base = statistics.median(b["epoch_s"] for b in runs[(r["workload"], BASELINE)])
+        table.append((f"({r['workload']})", f"{r['epoch_s']:.5f}", f"{base:.5f}",
+                      f"{r['paired_vs_baseline']:.3f}",
+                      f"{r['paired_vs_baseline_min']:.3f}-{r['paired_vs_baseline_max']:.3f}",
+                      f"{r['paired_vs_baseline_p10']:.3f}-{r['paired_vs_baseline_p90']:.3f}",
+                      f"{r['slower_than_baseline_in']}/{r['repeats']}", str(r["repeats"])))
+    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
+    for i, row in enumerate(table):
+        print("  ".join(c.ljust(wd) for c, wd in zip(row, widths, strict=True)))
+        if i == 0:
+            print("  ".join("-" * wd for wd in widths))
 
 
 if __name__ == "__main__":

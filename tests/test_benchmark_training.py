@@ -1,6 +1,11 @@
 """The training benchmark runs end to end on its smallest workload (no timing is asserted)."""
 
+import importlib.util
 import json
+import subprocess
+import sys
+
+import pytest
 
 from tests.helpers import ROOT, run_python
 
@@ -28,3 +33,53 @@ def test_training_benchmark_runs_and_writes_json(tmp_path):
     assert rows["neuralkit"]["vs_floor"] == rows["neuralkit"]["epoch_s"] / rows["gemm_floor"]["epoch_s"]
     assert rows["neuralkit"]["vs_numpy_loop"] == (rows["neuralkit"]["epoch_s"]
                                                   / rows["numpy_loop"]["epoch_s"])
+
+
+def test_training_benchmark_baseline_pairs_two_trees(tmp_path):
+    # The repository itself as the baseline: an A/A run, cheap, and both trees are known paths.
+    out = tmp_path / "baseline.json"
+    result = run_python(
+        [ROOT / "benchmarks" / "training.py", "--quick", "--repeats", "2", "--workloads", "c",
+         "--impls", "gemm_floor", "--baseline", ROOT, "--json", out],
+        cwd=tmp_path, timeout=300,
+    )
+    assert "neuralkit / neuralkit_baseline" in result.stdout
+    report = json.loads(out.read_text())
+    rows = {r["impl"]: r for r in report["results"]}
+    assert list(rows) == ["gemm_floor", "neuralkit", "neuralkit_baseline"]  # neuralkit is implied
+    init = str((ROOT / "neuralkit" / "__init__.py").resolve())
+    for impl in ("neuralkit", "neuralkit_baseline"):
+        assert rows[impl]["tree"] == str(ROOT.resolve())
+        assert rows[impl]["neuralkit_files"] == [init]
+        assert len(rows[impl]["runs_s"]) == 2
+    assert report["baseline"]["baseline"]["dir"] == str(ROOT.resolve())
+    assert report["baseline"]["baseline"]["neuralkit_file"] == init
+    nk = rows["neuralkit"]
+    ratios = [n / b for n, b in zip(nk["runs_s"], rows["neuralkit_baseline"]["runs_s"], strict=True)]
+    assert nk["baseline_ratios"] == ratios
+    assert nk["paired_vs_baseline"] == (ratios[0] + ratios[1]) / 2  # the median of two
+    assert nk["paired_vs_baseline_min"] == min(ratios) and nk["paired_vs_baseline_max"] == max(ratios)
+    assert min(ratios) <= nk["paired_vs_baseline_p10"] <= nk["paired_vs_baseline_p90"] <= max(ratios)
+    assert nk["baseline_ran_first"] == [False, True]  # the pair's order alternates
+    assert "baseline_ratios" not in rows["neuralkit_baseline"] and "tree" not in rows["gemm_floor"]
+
+
+def test_training_benchmark_baseline_must_be_a_neuralkit_checkout(tmp_path):
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "training.py"), "--baseline", str(tmp_path)],
+        cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert result.returncode == 2 and "no neuralkit/__init__.py" in result.stderr
+
+
+def test_training_benchmark_stops_on_the_wrong_neuralkit(tmp_path):
+    # A worker that imported another tree's neuralkit is an error, not a silent number.
+    spec = importlib.util.spec_from_file_location("_training_benchmark", ROOT / "benchmarks" / "training.py")
+    training = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(training)
+    run = {"epoch_s": 1.0, "neuralkit_file": str(ROOT / "neuralkit" / "__init__.py")}
+    training._check_tree(run, "neuralkit", str(ROOT))
+    with pytest.raises(RuntimeError, match="meant to import"):
+        training._check_tree(run, "neuralkit_baseline", str(tmp_path))
+    with pytest.raises(RuntimeError, match="meant to import"):
+        training._check_tree({"epoch_s": 1.0}, "neuralkit_baseline", str(ROOT))

@@ -127,7 +127,7 @@ def _calls(nodes: list[tuple[int, Any]], method: str, needs: list[bool]
             continue
         neighbour = k - 1 if method == "forward" else k + 1
         beside_dense = 0 <= neighbour < len(nodes) and _is_stock_dense(nodes[neighbour][1])
-        twin = _TWINS[method].get(getattr(type(node), method)) if beside_dense else None
+        twin = _TWINS[method].get(getattr(type(node), method, None)) if beside_dense else None
         calls.append(twin(node) if twin is not None else getattr(node, method))
     return calls
 
