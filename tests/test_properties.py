@@ -16,6 +16,7 @@ from neuralkit import Sequential, gradcheck, load_model
 from neuralkit.layers import (
     ELU,
     GELU,
+    BatchNormalization,
     Dense,
     Dropout,
     Layer,
@@ -53,6 +54,12 @@ LAYERS = {
     GELU: lambda d: GELU(approximate=d(st.booleans())),
     Softplus: lambda d: Softplus(),
     Swish: lambda d: Swish(),
+    # epsilon of the order of the variance: with m = 2, x_hat = +-d / sqrt(d^2 + epsilon) is
+    # nearly constant for a small epsilon, and central differences cannot resolve its tiny
+    # gradient to the course's 1e-7 relative error (tests/test_batchnorm.py checks 1e-3).
+    BatchNormalization: lambda d: BatchNormalization(
+        momentum=d(st.floats(0.0, 1.0)), epsilon=d(st.floats(0.5, 2.0)),
+        center=d(st.booleans()), scale=d(st.booleans())),
 }
 
 
@@ -147,7 +154,8 @@ def test_a_model_with_saturated_outputs_trains_without_nan(m, sign, dtype, outpu
 # ---------------------------------------------------------------- save / load
 @st.composite
 def architectures(draw):
-    kinds = draw(st.lists(st.sampled_from([ReLU, Tanh, LeakyReLU, Sigmoid, Linear]),
+    kinds = draw(st.lists(st.sampled_from([ReLU, Tanh, LeakyReLU, Sigmoid, Linear,
+                                           BatchNormalization]),
                           min_size=0, max_size=3))
     layers = [Dense(draw(st.integers(1, 6)), input_dim=draw(st.integers(1, 4)))]
     for kind in kinds:

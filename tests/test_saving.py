@@ -12,6 +12,7 @@ from neuralkit import ModelFileError, Sequential, initializers, load_model, savi
 from neuralkit.layers import (
     ELU,
     GELU,
+    BatchNormalization,
     Dense,
     Dropout,
     Layer,
@@ -37,7 +38,7 @@ def _data(m=60, n=4, k=3, seed=0):
 
 def _every_layer_model(dtype):
     # Every built-in layer type, in one stack that ends in a Softmax.
-    return Sequential([Dense(6, input_dim=4), ReLU(), Dropout(0.25),
+    return Sequential([Dense(6, input_dim=4), BatchNormalization(momentum=0.9), ReLU(), Dropout(0.25),
                        Dense(5, kernel_initializer="he_normal", l2=0.01),
                        LeakyReLU(alpha=0.3), Dense(5, kernel_initializer="small_random"), Tanh(),
                        Dense(4), Sigmoid(), Dense(4), Linear(), Dense(4), ELU(alpha=0.5),
@@ -80,6 +81,8 @@ def test_round_trip_is_exact_for_every_layer_type(tmp_path, dtype):
     assert [type(x) for x in loaded.layers] == [type(x) for x in model.layers]
     assert [x.get_config() for x in loaded.layers] == [x.get_config() for x in model.layers]
     assert_same_parameters(loaded, model)
+    for a, b in zip(loaded.get_weights(), model.get_weights(), strict=True):  # state too
+        assert a.dtype == b.dtype and np.array_equal(a, b)
     assert type(loaded.loss) is type(model.loss) and loaded.metrics == ["accuracy"]
     _assert_same_optimizer(loaded.optimizer, model.optimizer)
     assert loaded.evaluate(X, y, return_dict=True) == model.evaluate(X, y, return_dict=True)

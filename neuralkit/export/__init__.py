@@ -24,6 +24,11 @@ Layer by layer (opset 13)::
                Gauss-Legendre on Z clipped to [-9, 9] (Phi to 2e-15; 0 below -9)
     GELU       approximate: Div(Z, 1 + Exp(-2 u)) = Z sigmoid(2 u) = 0.5 Z (1 + tanh(u)),
                u = sqrt(2/pi) (Zc + 0.044715 Zc**3), Zc = Clip(Z, -100, 100), as the layer does
+    BatchNormalization  inference form, the moving statistics: float32, ONNX's
+               BatchNormalization (channels on axis 1), between two Transposes when the
+               channels are elsewhere (channels-last images); float64, where the operator's
+               32-bit epsilon attribute would cost 1e-11, Sub, Mul, Mul, Add on the channel axis
+    Dropout    Identity (inference)
 
 A layer of any other type raises :class:`UnsupportedLayerError` naming it, unless a converter
 was registered for it with :func:`register_converter`.
@@ -37,7 +42,7 @@ from typing import Any
 from .._version import __version__
 from ..errors import UnsupportedLayerError
 from ..models.sequential import Sequential
-from . import dense, smooth  # noqa: F401 - they register the converters
+from . import dense, normalization, smooth  # noqa: F401 - they register the converters
 from .graph import IR_VERSION, OPSET, Graph, converter_for, register_converter
 
 __all__ = ["to_onnx", "register_converter", "UnsupportedLayerError", "OPSET", "IR_VERSION"]

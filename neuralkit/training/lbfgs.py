@@ -23,10 +23,20 @@ def fit_lbfgs(model: Any, X: np.ndarray, Y: np.ndarray, W: np.ndarray | None,
     Each evaluation is a :class:`GradientStep` on the whole batch: the loss J (plus
     penalties) and every layer's grads at the current theta. The History gets one entry per
     L-BFGS iteration, with the callbacks' epoch hooks run for each.
+
+    Layers with state: the evaluations are trial points of a line search, not applied
+    updates, so ``after_update`` is never called (a moving average over them would mix
+    rejected points in). Instead, at each accepted iterate (before its validation and
+    callbacks) and at the final one, a layer with an ``after_full_batch()`` method is told
+    that its last training pass saw all of the data at those parameters:
+    BatchNormalization then sets its moving statistics to that pass's statistics, the
+    population's, so predict normalizes exactly as the minimized full-batch loss did.
     """
     optimizer = model.optimizer
     history = model.history
     last: dict[str, Any] = {}
+    full_batch = [layer.after_full_batch for layer in model.layers
+                  if callable(getattr(layer, "after_full_batch", None))]
     with GradientStep(model.layers, model.loss) as step:
 
         def evaluate() -> float:
@@ -40,6 +50,8 @@ def fit_lbfgs(model: Any, X: np.ndarray, Y: np.ndarray, W: np.ndarray | None,
         def on_iteration(iteration: int, value: float) -> None:
             # L-BFGS-B reports an iterate after its line search accepted it, which is the
             # point evaluated last, so last["A"] holds that iterate's outputs.
+            for adopt in full_batch:  # the iterate's own statistics, for validation and callbacks
+                adopt()
             cbs.on_epoch_begin(iteration)
             logs = {"loss": value}
             for name, (metric, weighted) in metric_fns.items():
@@ -58,6 +70,8 @@ def fit_lbfgs(model: Any, X: np.ndarray, Y: np.ndarray, W: np.ndarray | None,
         try:
             learning = [layer for layer in model.layers if layer.params and layer.trainable]
             optimizer.minimize(learning, evaluate, on_iteration)
+            for adopt in full_batch:  # minimize's last evaluation is at the final iterate
+                adopt()
         finally:
             cbs.on_train_end(last.get("logs", {}))
     return history
