@@ -11,9 +11,9 @@ x = codes @ mixing + 0.05 * rng.normal(size=(500, 8))
 
 autoencoder = keras.Sequential([
     keras.Input(shape=(8,)),
-    keras.layers.Dense(16, activation="relu"),
+    keras.layers.Dense(16, activation="tanh"),
     keras.layers.Dense(2, name="bottleneck"),
-    keras.layers.Dense(16, activation="relu"),
+    keras.layers.Dense(16, activation="tanh"),
     keras.layers.Dense(8),
 ])
 autoencoder.compile(optimizer=keras.optimizers.Adam(learning_rate=0.01), loss="mse",
