@@ -30,7 +30,6 @@ SCRIPTS = Path(__file__).parent / "keras_scripts"
 
 #: script -> what differs from Keras 3 (the Keras source that says so is named in the script)
 XFAIL = {
-    "batch_normalization": "no keras.layers.BatchNormalization",
     "binary_logits_accuracy": "with a from_logits=True loss neuralkit's metrics see sigmoid(logits), "
                               "Keras 3's see the model's output: BinaryAccuracy(threshold=0.0) "
                               "counts every example as positive",
