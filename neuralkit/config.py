@@ -13,11 +13,38 @@ read, debug or profile the plain path:
 from __future__ import annotations
 
 import os
+from typing import Any
 
-__all__ = ["fast_paths_enabled", "set_fast_paths"]
+import numpy as np
+
+__all__ = ["fast_paths_enabled", "set_fast_paths", "set_default_seed", "next_model_seed"]
 
 _fast_paths = os.environ.get("NEURALKIT_FAST_PATHS", "1").strip().lower() not in (
     "0", "false", "off", "no")
+
+
+#: Where models made without a seed draw theirs from, once set_default_seed was called.
+_seeds: Any = None
+
+
+def set_default_seed(seed: int | None) -> None:
+    """Models made from now on without ``seed=`` take seeds drawn from ``seed`` (in order of
+    creation), so a program that sets it once runs the same every time; None undoes it.
+    ``neuralkit.utils.set_random_seed`` (Keras's) calls it."""
+    global _seeds
+    if seed is None:
+        _seeds = None
+        return
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise TypeError(f"seed must be an integer >= 0 or None; got {seed!r}.")
+    _seeds = iter(np.random.SeedSequence(seed).generate_state(1 << 10, dtype=np.uint32))
+
+
+def next_model_seed() -> int | None:
+    """The seed of a model made without one: None (fresh entropy) unless a default was set."""
+    if _seeds is None:
+        return None
+    return int(next(_seeds))
 
 
 def fast_paths_enabled() -> bool:

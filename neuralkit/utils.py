@@ -1,14 +1,29 @@
-"""Small tools Keras keeps in ``keras.utils``: :func:`to_categorical`."""
+"""Small tools Keras keeps in ``keras.utils``: :func:`to_categorical`, :func:`set_random_seed`."""
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 import numpy as np
 
-from ._validation import check_positive_int
+from . import config
+from ._validation import check_int, check_positive_int
 
-__all__ = ["to_categorical"]
+__all__ = ["to_categorical", "set_random_seed"]
+
+
+def set_random_seed(seed: int) -> None:
+    """Keras's: seed Python's ``random``, NumPy's global generator, and the models made from
+    now on without ``seed=`` (each draws its seed from this one, in order of creation).
+
+    neuralkit itself never uses NumPy's global generator; this call seeds it because a Keras
+    program expects its own ``np.random`` draws to repeat too.
+    """
+    seed = check_int(seed, "seed", 0)
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    config.set_default_seed(seed)
 
 
 def to_categorical(x: Any, num_classes: int | None = None) -> np.ndarray:

@@ -10,6 +10,8 @@ import tempfile
 
 import pytest
 
+import neuralkit
+
 pytest.register_assert_rewrite("tests.helpers")
 
 from tests.helpers import EXAMPLES, python_env, repository_files, run_python  # noqa: E402
@@ -40,6 +42,13 @@ def _no_new_files_in_the_repository():
     yield
     new = repository_files() - before
     assert not new, f"the tests left these in the repository: {sorted(new)}"
+
+
+@pytest.fixture(autouse=True)
+def _no_default_seed_left_behind():
+    """A test (a Keras script calling keras.utils.set_random_seed) must not seed the next."""
+    yield
+    neuralkit.config.set_default_seed(None)
 
 
 @pytest.fixture

@@ -245,7 +245,8 @@ class _Pairs(Layer):
 
 def test_layers_see_shapes_as_tuples_and_layers_of_0_1_still_get_an_int():
     model = Sequential([Dense(6, input_dim=3), _Scale(), _Pairs(), Dense(1), Sigmoid()], seed=0)
-    assert model.input_shape == (3,) and model.output_shape == (1,)
+    assert model.example_shape == (3,) and model.output_shape == (None, 1)  # Keras: (None, ...)
+    assert model.input_shape == (None, 3)
     scale, pairs = model.layers[1], model.layers[2]
     assert scale.built_with == 6 and isinstance(scale.built_with, int)
     assert pairs.built_with == (6,) and pairs.output_shape == (3,) and pairs.output_dim == 3

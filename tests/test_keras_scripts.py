@@ -30,30 +30,19 @@ SCRIPTS = Path(__file__).parent / "keras_scripts"
 
 #: script -> what differs from Keras 3 (the Keras source that says so is named in the script)
 XFAIL = {
-    "binary_logits_accuracy": "with a from_logits=True loss neuralkit's metrics see sigmoid(logits), "
-                              "Keras 3's see the model's output: BinaryAccuracy(threshold=0.0) "
-                              "counts every example as positive",
     "call_model": "Sequential is not callable (model(x)) and there is no keras.ops",
-    "early_stopping_not_triggered": "EarlyStopping.stopped_epoch is None, not 0, when training was "
-                                    "not stopped early, so `stopped_epoch > 0` raises TypeError",
     "flatten_mlp": "no keras.layers.Flatten: Dense refuses (8, 8) inputs",
     "function_identifiers": "no keras.activations (activation=keras.activations.relu) and no "
                             "keras.losses.mean_squared_error function",
-    "input_output_shape": "model.input_shape / output_shape are (4,) / (3,), Keras 3 gives "
-                          "(None, 4) / (None, 3)",
     "leaky_relu": "activation='leaky_relu' has slope 0.01 (Keras 3: 0.2), keras.layers.LeakyReLU "
                   "defaults to 0.01 (Keras 3: 0.3) and takes alpha, not negative_slope",
     "more_activation_strings": "no selu, softsign, relu6, hard_sigmoid, mish, exponential",
     "regularizer_initializer_objects": "no keras.initializers.HeNormal/Zeros/GlorotUniform classes, "
                                        "no keras.regularizers.l2 alias, no 'l2' string",
     "regression_metrics": "no keras.metrics.RootMeanSquaredError, no 'mape'",
-    "set_random_seed": "no keras.utils.set_random_seed",
     "train_on_batch": "no train_on_batch / test_on_batch / predict_on_batch",
     "trainable_weights": "layers have no weights / trainable_weights / non_trainable_weights / "
                          "kernel / bias, the model no trainable_weights",
-    "verbose2_format": "verbose=2 prints 'Epoch i/n - 0s - ...' on one line (also for a single "
-                       "epoch); Keras 3 prints 'Epoch i/n' alone (only when epochs > 1), then "
-                       "'steps/steps - 0s - ...'",
 }
 
 #: scripts that check neuralkit's documented behaviour where Keras 3 does something else

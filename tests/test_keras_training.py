@@ -77,7 +77,7 @@ def test_from_logits_trains_like_the_fused_activation_and_predicts_logits():
     E = np.exp(Z - Z.max(axis=1, keepdims=True))
     np.testing.assert_allclose(E / E.sum(axis=1, keepdims=True), fused_model.predict(X, verbose=0),
                                rtol=1e-12)
-    # The metrics see probabilities, not logits: accuracy is the arg-max either way.
+    # The metrics see the logits (as in Keras): the arg-max accuracy is the same either way.
     assert logits_history.history["accuracy"] == fused_history.history["accuracy"]
 
 
@@ -306,7 +306,7 @@ def test_weights_as_lists_in_each_layers_layout():
 
 def test_input_get_layer_pop_and_layers_changed_by_hand():
     model = Sequential([Input(shape=(4,)), Dense(3, name="hidden"), Dense(1)])
-    assert model.built and model.input_shape == (4,) and len(model.layers) == 2
+    assert model.built and model.input_shape == (None, 4) and len(model.layers) == 2
     assert model.get_layer("hidden") is model.get_layer(index=0)
     with pytest.raises(ValueError, match="no layer named 'nope'"):
         model.get_layer("nope")

@@ -430,9 +430,10 @@ def test_verbose_2_prints_one_line_per_epoch(capsys):
     model.compile(metrics=["accuracy"])
     history = model.fit(X, y, epochs=3, validation_data=(X, y), verbose=2)
     lines = capsys.readouterr().out.strip().splitlines()
-    assert len(lines) == 3
-    for epoch, line in enumerate(lines):
-        assert line.startswith(f"Epoch {epoch + 1}/3")
+    assert len(lines) == 6  # Keras's layout: "Epoch i/n", then the epoch's line
+    for epoch in range(3):
+        header, line = lines[2 * epoch:2 * epoch + 2]
+        assert header == f"Epoch {epoch + 1}/3"
         assert f"loss: {history.history['loss'][epoch]:.4f}" in line
         assert "accuracy:" in line and "val_loss:" in line
 

@@ -276,9 +276,11 @@ def test_verbose_2_prints_one_line_per_epoch_on_stdout(capsys, monkeypatch):
     captured = capsys.readouterr()
     assert captured.err == "" and "\r" not in captured.out
     lines = captured.out.splitlines()
-    assert len(lines) == 2
-    for epoch, line in enumerate(lines):
-        assert re.fullmatch(rf"Epoch {epoch + 1}/2 - \d+s - \d+(s|ms|us)/step - .*", line)
+    assert len(lines) == 4  # Keras's layout: "Epoch i/n", then the epoch's line
+    for epoch in range(2):
+        header, line = lines[2 * epoch:2 * epoch + 2]
+        assert header == f"Epoch {epoch + 1}/2"
+        assert re.fullmatch(r"4/4 - \d+s - \d+(s|ms|us)/step - .*", line)
         assert line.endswith(" - ".join(_expected_items(history, epoch)))
 
 

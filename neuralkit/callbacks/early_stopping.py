@@ -52,7 +52,8 @@ class EarlyStopping(_Monitor):
     Attributes
     ----------
     best, best_epoch : the best value and its epoch (0-based; None before one is seen)
-    stopped_epoch : int or None, the epoch after which this callback stopped training
+    stopped_epoch : int, the epoch after which this callback stopped training (0 if it did not,
+        as in Keras: it never stops after the first epoch)
     wait : int, epochs since the last improvement that counted
     """
 
@@ -72,7 +73,7 @@ class EarlyStopping(_Monitor):
         self.best = self._initial_best()
         self.best_epoch: int | None = None
         self.best_weights: list[np.ndarray] | None = None
-        self.stopped_epoch: int | None = None
+        self.stopped_epoch = 0  # as Keras: 0 until it stops training (never at epoch 0)
         self.wait = 0
         self._last_epoch = -1
 
@@ -100,7 +101,7 @@ class EarlyStopping(_Monitor):
 
     def on_train_end(self, logs: dict[str, Any] | None = None) -> None:
         finished = self.model.stop_training or self._last_epoch == self.params.get("epochs", 0) - 1
-        if self.verbose and self.stopped_epoch is not None:
+        if self.verbose and self.stopped_epoch > 0:
             print_message(f"Epoch {self.stopped_epoch + 1}: early stopping")
         if self.restore_best_weights and self.best_weights is not None and finished:
             if self.verbose:

@@ -9,8 +9,9 @@ verbose=1 in a terminal: a bar redrawn in place (with ``\\r``, at most every
 
 and, at the end of the epoch, the same line complete, with the validation values. When
 standard output is not a terminal (a file, a pipe, a notebook) nothing is redrawn: only that
-final line is printed. verbose=2: one line per epoch (``Epoch 3/10 - 4s - 12ms/step - loss:
-...``), or per evaluation. The text itself is made in :mod:`.progress_format`.
+final line is printed. verbose=2: after the same ``Epoch 3/10`` line, one line per epoch
+(``32/32 - 4s - 12ms/step - loss: ...``), or per evaluation, as Keras. The text itself is made
+in :mod:`.progress_format`.
 """
 
 from __future__ import annotations
@@ -141,7 +142,7 @@ class ProgressBar(Callback):
         self._learned_steps = None
 
     def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
-        if self.verbose == 1 and self.params.get("epochs", 1) > 1:
+        if self.verbose and self.params.get("epochs", 1) > 1:
             console.print_message(f"Epoch {epoch + 1}/{self.params['epochs']}", self._out())
         self._begin(self.params.get("steps") or self._learned_steps, loss_per_example=False)
 
@@ -152,7 +153,7 @@ class ProgressBar(Callback):
         run = self._run
         if run is not None and self.params.get("steps") is None:
             self._learned_steps = run.done or None  # later epochs show a bar, as Keras
-        self._finish(logs or {}, f"Epoch {epoch + 1}/{self.params.get('epochs', 1)} - ")
+        self._finish(logs or {})
 
     def on_train_end(self, logs: dict[str, Any] | None = None) -> None:
         self._abandon()  # an epoch cut short: its last drawing stays, the line is ended
@@ -173,7 +174,7 @@ class ProgressBar(Callback):
         if self._in_fit():
             return
         if logs:
-            self._finish(logs, "")
+            self._finish(logs)
         else:  # evaluate failed: the loop ends the test hooks with no results
             self._abandon()
 
@@ -188,7 +189,7 @@ class ProgressBar(Callback):
         if run is not None and run.steps is not None and run.done < run.steps:
             self._abandon()  # predict failed part-way
         else:
-            self._finish({}, "")
+            self._finish({})
 
     # ------------------------------------------------------------------ drawing
     def _out(self) -> TextIO:
@@ -222,7 +223,7 @@ class ProgressBar(Callback):
                 run.drawn = now
                 self._draw(run, run.running(), now, run.done, final=False)
 
-    def _finish(self, logs: dict[str, Any], epoch_prefix: str) -> None:
+    def _finish(self, logs: dict[str, Any]) -> None:
         run, self._run = self._run, None
         if run is None:
             return
@@ -230,7 +231,7 @@ class ProgressBar(Callback):
         done = run.steps if run.steps is not None and run.done <= run.steps else run.done
         if self.verbose == 2:
             elapsed, per_step = run.timing(now, done)
-            lead = epoch_prefix or f"{done}/{run.steps or done} - "
+            lead = f"{done}/{run.steps or done} - "
             text = " - ".join([f"{elapsed:.0f}s", format_step_time(per_step), *format_items(logs)])
             console.print_message(lead + text, self._out())
             return

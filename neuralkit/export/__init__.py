@@ -88,8 +88,8 @@ def to_onnx(model: Any, path: str | os.PathLike | None = None) -> Any:
     proto = onnx.helper.make_model(
         onnx.helper.make_graph(
             graph.nodes, model.name,
-            [onnx.helper.make_tensor_value_info("X", elem, ["batch", *model.input_shape])],
-            [onnx.helper.make_tensor_value_info("Y", elem, ["batch", *model.output_shape])],
+            [onnx.helper.make_tensor_value_info("X", elem, ["batch", *model.example_shape])],
+            [onnx.helper.make_tensor_value_info("Y", elem, ["batch", *model.layers[-1].output_shape])],
             graph.initializers),
         opset_imports=[onnx.helper.make_opsetid("", OPSET)], ir_version=IR_VERSION,
         producer_name="neuralkit", producer_version=__version__)

@@ -81,12 +81,21 @@ class LeakyReLU(Layer):
     Parameters
     ----------
     alpha : float, default 0.01
-        Slope for negative inputs.
+        Slope for negative inputs (neuralkit 0.1's default; Keras's layer defaults to 0.3,
+        its ``activation='leaky_relu'`` to 0.2, as does this one's).
+    negative_slope : float, optional
+        Keras 3's name for ``alpha``.
     """
 
     def __init__(self, alpha: float = 0.01, name: str | None = None, input_dim: int | None = None,
-                 input_shape: tuple[int, ...] | None = None):
+                 input_shape: tuple[int, ...] | None = None, *,
+                 negative_slope: float | None = None):
         super().__init__(name=name, input_dim=input_dim, input_shape=input_shape)
+        if negative_slope is not None:
+            if alpha != 0.01:
+                raise ValueError(f"give alpha or negative_slope, not both; got alpha={alpha!r}, "
+                                 f"negative_slope={negative_slope!r}.")
+            alpha = negative_slope
         self.alpha = check_number(alpha, "alpha", 0.0, low_inclusive=True)
 
     def forward(self, Z: np.ndarray, training: bool = True) -> np.ndarray:
@@ -187,7 +196,8 @@ def get(identifier: str | Layer | type | None) -> Layer | None:
     """
     if identifier is None or isinstance(identifier, Layer):
         return identifier
-    return _activation_class(identifier)()
+    cls = _activation_class(identifier)
+    return cls(**_STRING_DEFAULTS.get(identifier.lower(), {})) if isinstance(identifier, str) else cls()
 
 
 def Activation(activation: str | Layer | type | None, name: str | None = None,
@@ -238,7 +248,14 @@ def Activation(activation: str | Layer | type | None, name: str | None = None,
             activation.name = name
         return activation
     cls = Linear if activation is None else _activation_class(activation)
+    if isinstance(activation, str):
+        kwargs = {**_STRING_DEFAULTS.get(activation.lower(), {}), **kwargs}
     return cls(name=name, **kwargs)
+
+
+#: What an activation name means where it differs from its layer's defaults: Keras's
+#: ``activation='leaky_relu'`` has slope 0.2.
+_STRING_DEFAULTS: dict[str, dict[str, float]] = {"leaky_relu": {"alpha": 0.2}}
 
 
 def _activation_class(identifier: Any) -> type[Layer]:

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import config
 from .. import metrics as _metrics
 from .. import saving as _saving
 from .._validation import check_shape
@@ -65,8 +66,8 @@ class Sequential(Trainer, Compiling, Weights):
         if self.dtype not in (np.float32, np.float64):
             raise ValueError(f"dtype must be 'float32' or 'float64'; got {dtype!r}.")
         self.name = name
-        self.seed = seed
-        self.rng = np.random.default_rng(seed)
+        self.seed = config.next_model_seed() if seed is None else seed
+        self.rng = np.random.default_rng(self.seed)
         self.layers: list[Layer] = []
         self.loss: Loss | None = None
         self.optimizer: Optimizer | None = None
@@ -106,7 +107,7 @@ class Sequential(Trainer, Compiling, Weights):
         self._require_layers_intact("add")
         if any(existing is layer for existing in self.layers):
             raise ValueError(f"layer '{layer.name}' is already in this model; create a new one.")
-        previous = self.layers[-1].output_shape if self.layers else self.input_shape
+        previous = self.layers[-1].output_shape if self.layers else self.example_shape
         if layer.input_shape is not None and previous is not None and previous != layer.input_shape:
             given = (f"input_dim={layer.input_dim}" if len(layer.input_shape) == 1
                      else f"input_shape={layer.input_shape}")
@@ -119,8 +120,8 @@ class Sequential(Trainer, Compiling, Weights):
         layer.rng = self.rng
         self.layers.append(layer)
         self._added.append(layer)
-        if self.input_shape is not None:
-            self._build_layers(self.input_shape)
+        if self.example_shape is not None:
+            self._build_layers(self.example_shape)
 
     def pop(self) -> Layer:
         """Remove the last layer and return it (Keras's ``pop``)."""
@@ -161,22 +162,28 @@ class Sequential(Trainer, Compiling, Weights):
         return bool(self.layers) and all(layer.built for layer in self.layers)
 
     @property
-    def input_shape(self) -> tuple[int, ...] | None:
-        """Shape of one input example (samples excluded), once known: ``(n_x,)``."""
+    def example_shape(self) -> tuple[int, ...] | None:
+        """Shape of one input example, samples excluded, once known: ``(n_x,)``, ``(H, W, C)``."""
         if self.layers and self.layers[0].input_shape is not None:
             return self.layers[0].input_shape
         return None if self._input is None else self._input.shape
 
     @property
+    def input_shape(self) -> tuple[int | None, ...] | None:
+        """Keras's: the shape of a batch of inputs, ``(None, *example_shape)``, once known."""
+        shape = self.example_shape
+        return None if shape is None else (None, *shape)
+
+    @property
     def input_dim(self) -> int | None:
-        """Number of input features (the last axis of ``input_shape``), once known."""
-        shape = self.input_shape
+        """Number of input features (the last axis of ``example_shape``), once known."""
+        shape = self.example_shape
         return None if shape is None else shape[-1]
 
     @property
-    def output_shape(self) -> tuple[int, ...] | None:
-        """Shape of one output example, once built."""
-        return self.layers[-1].output_shape if self.built else None
+    def output_shape(self) -> tuple[int | None, ...] | None:
+        """Keras's: the shape of a batch of outputs, ``(None, n_out)``, once built."""
+        return (None, *self.layers[-1].output_shape) if self.built else None
 
     @property
     def output_dim(self) -> int | None:
@@ -191,10 +198,10 @@ class Sequential(Trainer, Compiling, Weights):
                             f"input_dim; got input_shape={input_shape!r}, input_dim={input_dim!r}.")
         given = input_dim if input_shape is None else input_shape
         shape = check_shape(given, "input_shape" if isinstance(given, (tuple, list)) else "input_dim")
-        if self.input_shape is not None and shape != self.input_shape:
+        if self.example_shape is not None and shape != self.example_shape:
             given = f"input_dim={shape[0]}" if len(shape) == 1 else f"input_shape={shape}"
-            built = (f"{self.input_dim} input features" if len(self.input_shape) == 1
-                     else f"inputs of shape {self.input_shape}")
+            built = (f"{self.input_dim} input features" if len(self.example_shape) == 1
+                     else f"inputs of shape {self.example_shape}")
             raise ValueError(f"build({given}) but the model was built for {built}.")
         self._require_layers("build")
         self._build_layers(shape)

@@ -58,7 +58,7 @@ def save_weights(model: Any, path: str | os.PathLike, overwrite: bool = True) ->
         "neuralkit_version": __version__,
         "model": model.name,
         "dtype": str(model.dtype),
-        "input_shape": list(model.input_shape),
+        "input_shape": list(model.example_shape),
         "keys": list(parameters),
         "shapes": [list(value.shape) for value in parameters.values()],
     }

@@ -128,8 +128,8 @@ class DataChecks:
                              f"{type(X).__name__}.")
         W = None
         if loss is None:
-            X = (check_memmap_X(X, "X", self.input_shape) if is_memmap(X)
-                 else check_X(X, "X", self.dtype, self.input_shape))
+            X = (check_memmap_X(X, "X", self.example_shape) if is_memmap(X)
+                 else check_X(X, "X", self.dtype, self.example_shape))
         else:
             X, Y = self._check_xy(X, Y, loss)
             W = self._example_weights(sample_weight, None, Y, "sample_weight")
@@ -142,10 +142,10 @@ class DataChecks:
                   y_name: str = "Y") -> tuple[np.ndarray, np.ndarray]:
         """(X, Y) checked against the model and the loss, in the model's dtype, Y (m, n_out)."""
         if is_memmap(X):  # checked in chunks, never loaded whole; Y is read into memory
-            X = check_memmap_X(X, x_name, self.input_shape)
+            X = check_memmap_X(X, x_name, self.example_shape)
             Y = check_targets_for_rows(Y, X.shape[0], self.dtype, x_name, y_name)
         else:
-            X, Y = check_XY(X, Y, self.dtype, self.input_shape, x_name, y_name)
+            X, Y = check_XY(X, Y, self.dtype, self.example_shape, x_name, y_name)
         output_shape = self._output_shape_for(X.shape[1:])
         if len(output_shape) != 1:
             raise ValueError(f"the model's outputs have shape {output_shape} per example; the "
@@ -214,7 +214,7 @@ class DataChecks:
 
     def _input_check(self, item: Any, where: str) -> _adapters.Batch:
         """Checks one item of an iterable given to predict: an X batch, or a tuple led by one."""
-        return check_X(_adapters.input_of(item), where, self.dtype, self.input_shape), None, None
+        return check_X(_adapters.input_of(item), where, self.dtype, self.example_shape), None, None
 
 
 class _ReplayedBatches(_adapters.DataAdapter):

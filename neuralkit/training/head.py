@@ -6,8 +6,8 @@ Three ways, decided once per fit or evaluation:
 * ``activation``: the last layer computes the loss's activation (a Sigmoid before the binary
   cross-entropy, a Softmax before the categorical one, or a Dense whose ``activation`` is
   one): the loss takes the logits Z entering it and hands back dZ (fused, never saturating).
-* ``logits``: the loss was made with ``from_logits=True``: the model's output is the logits;
-  the loss computes the probabilities, which the metrics see.
+* ``logits``: the loss was made with ``from_logits=True``: the model's output is the logits,
+  which the metrics see too (as in Keras: give a threshold of 0 to a binary accuracy).
 """
 
 from __future__ import annotations
@@ -31,8 +31,8 @@ class Head(NamedTuple):
 
     def inference(self, A: np.ndarray, loss: Loss, Y: np.ndarray | None, W: np.ndarray | None
                   ) -> tuple[np.ndarray, np.ndarray, float | None]:
-        """The last layer in inference mode on its input A: (output, probabilities for the
-        metrics, the loss or None when Y is None)."""
+        """The last layer in inference mode on its input A: (output, what the metrics see, the
+        loss or None when Y is None)."""
         if self.mode == "activation":
             Z = self.output.linear_forward(A, False) if self.linear else A
             out = self.activation.forward(Z, False)
@@ -42,8 +42,8 @@ class Head(NamedTuple):
         if Y is None:
             return out, out, None
         if self.mode == "logits":
-            value, probabilities = loss_value(loss.forward_fused, out, Y, W)
-            return out, probabilities, value
+            value, _ = loss_value(loss.forward_fused, out, Y, W)
+            return out, out, value
         return out, out, loss_value(loss.forward, out, Y, W)
 
 

@@ -67,8 +67,7 @@ class GradientStep:
 
     def forward_loss(self, Xb: np.ndarray, Yb: np.ndarray, Wb: np.ndarray | None = None
                      ) -> tuple[float, np.ndarray]:
-        """Forward pass in training mode; returns (loss plus any penalty, the outputs the
-        metrics see: A_L, or its probabilities when the loss takes logits)."""
+        """Forward pass in training mode; returns (loss plus any penalty, A_L)."""
         A = Xb
         for forward in self.plan.forward_calls:
             A = forward(A, True)
@@ -80,8 +79,8 @@ class GradientStep:
             Z = A
             A = head.activation.forward(Z, True)
             value = loss_value(loss.forward_logits, Z, Yb, Wb, A)
-        elif head.mode == "logits":
-            value, A = loss_value(loss.forward_fused, A, Yb, Wb)
+        elif head.mode == "logits":  # the metrics see the logits, as in Keras
+            value, _ = loss_value(loss.forward_fused, A, Yb, Wb)
         else:
             value = loss_value(loss.forward, A, Yb, Wb)
         for layer in self.regularized:
@@ -90,8 +89,7 @@ class GradientStep:
 
     def gradients(self, Xb: np.ndarray, Yb: np.ndarray, epoch: int = 0, step: int = 0,
                   Wb: np.ndarray | None = None) -> tuple[float, np.ndarray]:
-        """Forward and backward; returns (loss, outputs for the metrics) with every ``grads``
-        filled.
+        """Forward and backward; returns (loss, A_L) with every ``grads`` filled.
 
         Raises
         ------
@@ -124,7 +122,7 @@ class TrainStep(GradientStep):
 
     def __call__(self, Xb: np.ndarray, Yb: np.ndarray, epoch: int, step: int,
                  Wb: np.ndarray | None = None) -> tuple[float, np.ndarray]:
-        """Train on one batch; returns (its loss before the update, outputs for the metrics)."""
+        """Train on one batch; returns (its loss before the update, A_L)."""
         value, A = self.gradients(Xb, Yb, epoch, step, Wb)
         self.guard.apply(self.optimizer, epoch, step, value)
         for layer in self.stateful:  # the batch's update is in: layers may move their state

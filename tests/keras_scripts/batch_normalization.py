@@ -8,6 +8,7 @@ import numpy as np
 
 import neuralkit as keras
 
+keras.utils.set_random_seed(44)  # as Keras users do, for a run that repeats
 rng = np.random.default_rng(44)
 x = 10.0 * rng.normal(size=(300, 4)) + 50.0  # unscaled inputs
 y = (x[:, 0] > 50.0).astype("float32")
