@@ -381,6 +381,10 @@ def test_every_exported_activation_is_in_the_stability_checks():
     exported = {getattr(neuralkit.layers, name) for name in neuralkit.layers.__all__}
     activation_classes = {c for c in exported if isinstance(c, type) and issubclass(c, Layer)}
     activation_classes -= {Layer, Dense, neuralkit.layers.Dropout}
+    # The image layers are not activations (tests/test_pooling.py runs them under seterr).
+    activation_classes = {c for c in activation_classes
+                          if c.__module__.rsplit(".", 1)[1] not in ("pooling", "global_pooling",
+                                                                    "reshaping")}
     assert activation_classes <= {type(make()) for make in VECTORIZED.values()}
 
 

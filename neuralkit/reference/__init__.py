@@ -18,6 +18,7 @@ from .dot import dot_looped, dot_vectorized
 from .layers import LoopDense, LoopLeakyReLU, LoopLinear, LoopReLU, LoopSigmoid, LoopSoftmax, LoopTanh
 from .logistic import LogisticStep, logistic_step_looped, logistic_step_vectorized
 from .losses import LoopBinaryCrossEntropy, LoopCategoricalCrossEntropy, LoopMeanSquaredError
+from .pool_layers import LoopAveragePooling2D, LoopMaxPooling2D
 from .smooth_layers import LoopELU, LoopGELU, LoopSoftplus, LoopSwish
 
 __all__ = [
@@ -32,6 +33,8 @@ __all__ = [
     "LoopGELU",
     "LoopSoftplus",
     "LoopSwish",
+    "LoopMaxPooling2D",
+    "LoopAveragePooling2D",
     "LoopMeanSquaredError",
     "LoopBinaryCrossEntropy",
     "LoopCategoricalCrossEntropy",
