@@ -195,12 +195,11 @@ class MaxPooling2D(_Pooling2D):
     would give dA to every tied entry: all four zeros of a window after a ReLU, say.)
 
     Computed as kh * kw whole-batch operations: forward ``np.maximum`` of the strided views;
-    backward, offset by offset in row-major order, ``hit = (view == A)``, the view's gradient
-    is ``R * hit`` and the gradient still unassigned ``R -= R * hit`` (the last offset takes
-    what is left), so ties go to the first. Cache: P (A_prev itself unless padded) and A, by
-    reference (as Dense keeps A_prev). Memory: the output A, and in backward dA_prev, R (the
-    output's size) and a boolean mask (a product too when windows overlap); 'same' padding adds
-    a padded copy of the input.
+    backward, offset by offset in row-major order, ``hit = (view == A) & ~taken``, the view's
+    gradient is ``dA * hit`` and ``taken |= hit`` (the last offset takes ``~taken``), so ties go
+    to the first. Cache: P (A_prev itself unless padded) and A, by reference (as Dense keeps
+    A_prev). Memory: the output A; in backward dA_prev and two boolean masks of the output's
+    shape (and a product when windows overlap); 'same' padding adds a padded copy of the input.
 
     Parameters
     ----------
@@ -232,16 +231,20 @@ class MaxPooling2D(_Pooling2D):
         dP = self._gradient_array(P.shape, plan, np.result_type(P.dtype, dA.dtype))
         overlapping = self._overlapping
         offsets = list(zip(self._windows(P, plan), self._windows(dP, plan), strict=True))
-        R, own = dA, False  # R: the part of dA not yet given to an earlier maximum
-        hit = np.empty(A.shape, dtype=bool)
+        last = len(offsets) - 1
+        hit = np.empty(A.shape, dtype=bool)    # the windows whose dA goes to this offset
+        taken = np.empty(A.shape, dtype=bool)  # the windows whose dA went to an earlier one
         for n, (view, d) in enumerate(offsets):
-            if n == len(offsets) - 1:
-                share = R
-            else:
+            if n < last:
                 np.equal(view, A, out=hit)
-                share = np.multiply(R, hit, out=None if overlapping else d)
-                R = np.subtract(R, share, out=R if own else None)
-                own = True
+                if n == 0:
+                    np.copyto(taken, hit)
+                else:
+                    np.greater(hit, taken, out=hit)  # a maximum, and none before: hit & ~taken
+                    np.logical_or(taken, hit, out=taken)
+            elif n > 0:
+                np.logical_not(taken, out=hit)       # the last offset holds the remaining maxima
+            share = dA if last == 0 else np.multiply(dA, hit, out=None if overlapping else d)
             if overlapping:
                 np.add(d, share, out=d)
             elif share is not d:
