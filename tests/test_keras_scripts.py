@@ -31,7 +31,6 @@ SCRIPTS = Path(__file__).parent / "keras_scripts"
 #: script -> what differs from Keras 3 (the Keras source that says so is named in the script)
 XFAIL = {
     "call_model": "Sequential is not callable (model(x)) and there is no keras.ops",
-    "flatten_mlp": "no keras.layers.Flatten: Dense refuses (8, 8) inputs",
     "function_identifiers": "no keras.activations (activation=keras.activations.relu) and no "
                             "keras.losses.mean_squared_error function",
     "leaky_relu": "activation='leaky_relu' has slope 0.01 (Keras 3: 0.2), keras.layers.LeakyReLU "

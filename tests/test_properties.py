@@ -1,5 +1,6 @@
 """Property-based tests (hypothesis): layers, losses, save/load and bad input, on random cases."""
 
+import math
 import os
 import tempfile
 import traceback
@@ -16,13 +17,19 @@ from neuralkit import Sequential, gradcheck, load_model
 from neuralkit.layers import (
     ELU,
     GELU,
+    AveragePooling2D,
     BatchNormalization,
     Dense,
     Dropout,
+    Flatten,
+    GlobalAveragePooling2D,
+    GlobalMaxPooling2D,
     Layer,
     LeakyReLU,
     Linear,
+    MaxPooling2D,
     ReLU,
+    Reshape,
     Sigmoid,
     Softmax,
     Softplus,
@@ -63,13 +70,30 @@ LAYERS = {
 }
 
 
+def _window(d):
+    return dict(pool_size=d(st.integers(1, 3)), strides=d(st.none() | st.integers(1, 3)),
+                padding=d(st.sampled_from(["valid", "same"])))
+
+
+# The layers that take images (m, H, W, C), from a draw.
+IMAGE_LAYERS = {
+    MaxPooling2D: lambda d: MaxPooling2D(**_window(d)),
+    AveragePooling2D: lambda d: AveragePooling2D(**_window(d)),
+    GlobalAveragePooling2D: lambda d: GlobalAveragePooling2D(keepdims=d(st.booleans())),
+    GlobalMaxPooling2D: lambda d: GlobalMaxPooling2D(keepdims=d(st.booleans())),
+    Flatten: lambda d: Flatten(data_format=d(st.sampled_from([None, "channels_first"]))),
+    Reshape: lambda d: Reshape(d(st.sampled_from([(-1,), (-1, 1), (1, -1, 1)]))),
+}
+
+
 NEURALKIT_DIR = Path(neuralkit.__file__).resolve().parent
 
 
 def test_every_exported_layer_has_a_property_test():
     exported = {value for value in map(neuralkit.layers.__dict__.get, neuralkit.layers.__all__)
                 if isinstance(value, type) and issubclass(value, Layer)} - {Layer}
-    assert exported <= set(LAYERS), f"add {exported - set(LAYERS)} to LAYERS"
+    covered = set(LAYERS) | set(IMAGE_LAYERS)
+    assert exported <= covered, f"add {exported - covered} to LAYERS or IMAGE_LAYERS"
 
 
 def _away_from_kinks(m, n):
@@ -99,6 +123,27 @@ def test_every_layer_shapes_dtypes_and_gradients(data, cls, m, n, dtype):
         assert layer.grads[name].shape == param.shape
     errors = gradcheck.check_layer(layer, X)  # float64 central differences, course threshold
     assert set(errors) >= {"X", *layer.params}
+
+
+@FAST
+@given(data=st.data(), cls=st.sampled_from(sorted(IMAGE_LAYERS, key=lambda c: c.__name__)),
+       shape=st.tuples(st.integers(1, 3), st.integers(3, 6), st.integers(3, 6), st.integers(1, 3)),
+       dtype=st.sampled_from(["float64", "float32"]))
+def test_every_image_layer_shapes_dtypes_and_gradients(data, cls, shape, dtype):
+    layer = IMAGE_LAYERS[cls](data.draw)
+    # Distinct values 0.1 apart: central differences never move a window's maximum.
+    order = data.draw(st.permutations(range(math.prod(shape))))
+    X = np.array(order, dtype=np.float64).reshape(shape) * 0.1 - 1.0
+    layer._ensure_built(shape[1:])
+    A = layer.forward(X.astype(dtype), True)
+    assert A.shape == (shape[0], *layer.output_shape) and A.dtype == np.dtype(dtype)
+    assert np.isfinite(A).all()
+    dA = layer.backward(np.ones_like(A))
+    assert dA.shape == shape and dA.dtype == np.dtype(dtype)
+    # Each output's gradient is passed on exactly once: to one maximum, or spread over a
+    # window's entries inside the image (the padding takes none).
+    assert np.isclose(dA.sum(dtype=np.float64), A.size, rtol=1e-5)
+    assert gradcheck.check_layer(layer, X)["X"] < gradcheck.TOLERANCE
 
 
 @FAST

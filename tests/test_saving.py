@@ -12,13 +12,19 @@ from neuralkit import ModelFileError, Sequential, initializers, load_model, savi
 from neuralkit.layers import (
     ELU,
     GELU,
+    AveragePooling2D,
     BatchNormalization,
     Dense,
     Dropout,
+    Flatten,
+    GlobalAveragePooling2D,
+    GlobalMaxPooling2D,
     Layer,
     LeakyReLU,
     Linear,
+    MaxPooling2D,
     ReLU,
+    Reshape,
     Sigmoid,
     Softmax,
     Softplus,
@@ -47,6 +53,16 @@ def _every_layer_model(dtype):
                       seed=3, dtype=dtype, name="every_layer")
 
 
+def _image_model(dtype):
+    # Every image layer, on images (6, 6, 2), with parameters below them so that training
+    # passes gradients through all of them.
+    return Sequential([Dense(72, input_dim=4), Reshape((6, 6, 2)),
+                       MaxPooling2D(2, strides=1, padding="same"), AveragePooling2D((3, 2), 2),
+                       GlobalMaxPooling2D(keepdims=True), GlobalAveragePooling2D(), Dense(4),
+                       Reshape((2, -1)), Flatten(data_format="channels_first"), Dense(3),
+                       Softmax()], seed=5, dtype=dtype, name="image_layers")
+
+
 def _assert_same_optimizer(a, b):
     assert type(a) is type(b) and a.get_config() == b.get_config()
     assert a.iterations == b.iterations
@@ -61,14 +77,16 @@ def _assert_same_optimizer(a, b):
 def test_the_round_trip_model_covers_every_exported_layer():
     exported = {value for value in map(neuralkit.layers.__dict__.get, neuralkit.layers.__all__)
                 if isinstance(value, type) and issubclass(value, Layer)}
-    used = {type(layer) for layer in _every_layer_model("float64").layers}
-    assert exported - {Layer} <= used, f"add {exported - {Layer} - used} to _every_layer_model"
+    used = {type(layer) for make in (_every_layer_model, _image_model) for layer in make("float64").layers}
+    assert exported - {Layer} <= used, (f"add {exported - {Layer} - used} to _every_layer_model or "
+                                        "_image_model")
 
 
+@pytest.mark.parametrize("make", [_every_layer_model, _image_model], ids=["dense", "images"])
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
-def test_round_trip_is_exact_for_every_layer_type(tmp_path, dtype):
+def test_round_trip_is_exact_for_every_layer_type(tmp_path, dtype, make):
     X, y = _data()
-    model = _every_layer_model(dtype)
+    model = make(dtype)
     model.compile(loss="categorical_crossentropy", optimizer=Adam(learning_rate=0.01, beta_1=0.8),
                   metrics=["accuracy"])
     model.fit(X, y, epochs=2, batch_size=16, verbose=0)
@@ -77,7 +95,7 @@ def test_round_trip_is_exact_for_every_layer_type(tmp_path, dtype):
 
     assert loaded.predict(X).dtype == np.dtype(dtype)
     assert np.array_equal(loaded.predict(X), model.predict(X))
-    assert loaded.name == "every_layer" and loaded.seed == 3 and loaded.dtype == np.dtype(dtype)
+    assert loaded.name == model.name and loaded.seed == model.seed and loaded.dtype == np.dtype(dtype)
     assert [type(x) for x in loaded.layers] == [type(x) for x in model.layers]
     assert [x.get_config() for x in loaded.layers] == [x.get_config() for x in model.layers]
     assert_same_parameters(loaded, model)

@@ -18,6 +18,12 @@ Differences from the assignment code, all on purpose:
 - ``initialize_parameters_deep`` draws from its own ``np.random.RandomState(seed)``: the same
   numbers as the assignment's ``np.random.seed(seed); np.random.randn(...)``, without
   touching NumPy's global random state.
+
+*Convolutional Neural Networks* (course 4, week 1, "Convolution model, Step by Step") pools
+images (m, n_H, n_W, n_C): ``pool_forward``, ``create_mask_from_window``, ``distribute_value``
+and ``pool_backward`` (:mod:`neuralkit.course.pool`) run :class:`MaxPooling2D` and
+:class:`AveragePooling2D`. One difference, on purpose: where a window has several equal maxima,
+the gradient goes to the first one only (the layer's rule), not to every one of them.
 """
 
 from .dense import (
@@ -29,6 +35,8 @@ from .dense import (
     to_sequential,
     update_parameters,
 )
+from .pool import create_mask_from_window, distribute_value, pool_backward, pool_forward
 
 __all__ = ["initialize_parameters_deep", "L_model_forward", "compute_cost", "L_model_backward",
-           "update_parameters", "predict", "to_sequential"]
+           "update_parameters", "predict", "to_sequential", "pool_forward",
+           "create_mask_from_window", "distribute_value", "pool_backward"]

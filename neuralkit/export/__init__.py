@@ -30,6 +30,20 @@ Layer by layer (opset 13)::
                32-bit epsilon attribute would cost 1e-11, Sub, Mul, Mul, Add on the channel axis
     Dropout    Identity (inference)
 
+Images stay (batch, H, W, C) between layers; the pooling ops run in ONNX's (batch, C, H, W)
+between two Transposes::
+
+    MaxPooling2D          MaxPool(kernel_shape, strides, pads), the padding ignored
+    AveragePooling2D      AveragePool(..., count_include_pad=0) in float32; in float64, where
+                          ONNX Runtime has no AveragePool kernel, Pad, the sum of the window's
+                          strided Slices, Div by each window's count, as the layer computes it
+    GlobalAveragePooling2D, GlobalMaxPooling2D
+                          GlobalAveragePool / GlobalMaxPool, then Flatten (or a Transpose back
+                          with keepdims) in float32; ReduceMean / ReduceMax over H and W in
+                          float64 (no float64 kernels of the former)
+    Flatten               Flatten(axis=1) on (batch, H, W, C): neuralkit's (and Keras's) order
+    Reshape               Reshape(X, [0, *target_shape])
+
 A layer of any other type raises :class:`UnsupportedLayerError` naming it, unless a converter
 was registered for it with :func:`register_converter`.
 """
@@ -42,7 +56,7 @@ from typing import Any
 from .._version import __version__
 from ..errors import UnsupportedLayerError
 from ..models.sequential import Sequential
-from . import dense, normalization, smooth  # noqa: F401 - they register the converters
+from . import dense, normalization, pool, smooth  # noqa: F401 - they register the converters
 from .graph import IR_VERSION, OPSET, Graph, converter_for, register_converter
 
 __all__ = ["to_onnx", "register_converter", "UnsupportedLayerError", "OPSET", "IR_VERSION"]

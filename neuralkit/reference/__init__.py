@@ -19,6 +19,7 @@ from .layers import LoopDense, LoopLeakyReLU, LoopLinear, LoopReLU, LoopSigmoid,
 from .logistic import LogisticStep, logistic_step_looped, logistic_step_vectorized
 from .losses import LoopBinaryCrossEntropy, LoopCategoricalCrossEntropy, LoopMeanSquaredError
 from .normalization import LoopBatchNormalization
+from .pool_layers import LoopAveragePooling2D, LoopMaxPooling2D
 from .smooth_layers import LoopELU, LoopGELU, LoopSoftplus, LoopSwish
 
 __all__ = [
@@ -34,6 +35,8 @@ __all__ = [
     "LoopSoftplus",
     "LoopSwish",
     "LoopBatchNormalization",
+    "LoopMaxPooling2D",
+    "LoopAveragePooling2D",
     "LoopMeanSquaredError",
     "LoopBinaryCrossEntropy",
     "LoopCategoricalCrossEntropy",
