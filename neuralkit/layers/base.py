@@ -20,9 +20,10 @@ Shape = tuple[int, ...]
 
 
 def _snake_case(name: str) -> str:
-    # "LeakyReLU" -> "leaky_relu", "Dense" -> "dense", "MyLayer2" -> "my_layer2"
-    name = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", name)
-    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
+    # Keras's rule: "LeakyReLU" -> "leaky_re_lu", "Dense" -> "dense", "MaxPooling2D" ->
+    # "max_pooling2d", "MyLayer2" -> "my_layer2".
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 @functools.cache

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from .base import Layer
-from .pooling import as_image_batch, check_channels_last, image_shape, keras_name
+from .pooling import as_image_batch, check_channels_last, image_shape
 
 __all__ = ["GlobalAveragePooling2D", "GlobalMaxPooling2D"]
 
@@ -19,7 +19,7 @@ class _GlobalPooling2D(Layer):
     def __init__(self, data_format: str | None = None, keepdims: bool = False,
                  name: str | None = None, *, input_shape: tuple[int, ...] | None = None,
                  trainable: bool = True) -> None:
-        super().__init__(name=keras_name(type(self)) if name is None else name,
+        super().__init__(name=name,
                          input_shape=input_shape, trainable=trainable)
         check_channels_last(data_format, type(self).__name__)
         if not isinstance(keepdims, (bool, np.bool_)):

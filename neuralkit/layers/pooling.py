@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .._validation import check_positive_int
-from .base import Layer, _snake_case
+from .base import Layer
 
 __all__ = ["MaxPooling2D", "AveragePooling2D"]
 
@@ -35,12 +35,6 @@ def _padding(value: Any) -> str:
     if not isinstance(value, str) or value.lower() not in ("valid", "same"):
         raise ValueError(f"padding must be 'valid' or 'same'; got {value!r}.")
     return value.lower()
-
-
-def keras_name(cls: type) -> str:
-    """Keras's default layer name: 'max_pooling2d' for MaxPooling2D (the base class's rule
-    would give 'max_pooling2_d')."""
-    return _snake_case(cls.__name__.replace("2D", "2d"))
 
 
 def check_channels_last(data_format: Any, where: str) -> None:
@@ -106,7 +100,7 @@ class _Pooling2D(Layer):
                  strides: int | tuple[int, int] | None = None, padding: str = "valid",
                  data_format: str | None = None, name: str | None = None, *,
                  input_shape: tuple[int, ...] | None = None, trainable: bool = True) -> None:
-        super().__init__(name=keras_name(type(self)) if name is None else name,
+        super().__init__(name=name,
                          input_shape=input_shape, trainable=trainable)
         self.pool_size = _pair(pool_size, "pool_size")
         self.strides = self.pool_size if strides is None else _pair(strides, "strides")
