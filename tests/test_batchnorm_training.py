@@ -273,8 +273,6 @@ def test_lbfgs_sets_the_moving_statistics_from_the_full_batch():
 
 
 # ---------------------------------------------------------------- known gaps (outside this layer)
-@pytest.mark.xfail(strict=True, reason="weights files (saving/weights.py) hold the parameters "
-                   "only, keyed as get_parameters(): a layer's state is not written")
 def test_save_weights_keeps_the_moving_statistics(tmp_path):
     X, y = _data()
     model = _model()
@@ -288,8 +286,6 @@ def test_save_weights_keeps_the_moving_statistics(tmp_path):
                                                     strict=True))
 
 
-@pytest.mark.xfail(strict=True, reason="EarlyStopping(restore_best_weights=True) copies and "
-                   "restores the parameter slots only, not the layers' state")
 def test_early_stopping_restores_the_moving_statistics_of_the_best_epoch():
     from neuralkit.callbacks import EarlyStopping
 

@@ -77,8 +77,13 @@ class EarlyStopping(_Monitor):
         self.wait = 0
         self._last_epoch = -1
 
+    def _weights(self) -> list[np.ndarray]:
+        """Every parameter, then every layer's state (moving statistics): what a best epoch is."""
+        state = [value for layer in self.model.layers for value in layer.state.values()]
+        return [slot.value for slot in parameter_slots(self.model.layers)] + state
+
     def _copy_weights(self) -> list[np.ndarray]:
-        return [slot.value.copy() for slot in parameter_slots(self.model.layers)]
+        return [value.copy() for value in self._weights()]
 
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         self._last_epoch = epoch
@@ -107,5 +112,5 @@ class EarlyStopping(_Monitor):
             if self.verbose:
                 print_message("Restoring model weights from the end of the best epoch: "
                               f"{self.best_epoch + 1}.")
-            for slot, best in zip(parameter_slots(self.model.layers), self.best_weights, strict=True):
-                slot.value[...] = best  # in place: optimizer state and references stay valid
+            for target, best in zip(self._weights(), self.best_weights, strict=True):
+                target[...] = best  # in place: optimizer state and references stay valid

@@ -1,7 +1,8 @@
 """Weights files: a model's parameters alone, keyed as ``model.get_parameters()``, in one ``.npz``.
 
 ``model.save_weights(path)`` writes every parameter under its course key ('W1' of shape
-(n1, n0), 'b1' of shape (n1, 1), ...; another layer's parameter as '<layer>/<name>') and a
+(n1, n0), 'b1' of shape (n1, 1), ...; another layer's parameter as '<layer>/<name>'), every
+state array (BatchNormalization's moving statistics) as '<layer>/<name>', and a
 small JSON entry (format, version, dtype, the keys and their shapes), atomically, with the
 writer of whole-model files. ``model.load_weights(path)`` reads it without pickle, checks
 that every key of the model is there with its shape (and nothing else), numeric and finite,
@@ -51,7 +52,8 @@ def save_weights(model: Any, path: str | os.PathLike, overwrite: bool = True) ->
     if not overwrite and path.exists():
         raise FileExistsError(f"save_weights: '{path}' exists and overwrite=False; pass "
                               "overwrite=True to replace it, or choose another path.")
-    parameters = model.get_parameters()
+    parameters = {**model.get_parameters(),
+                  **{key: target.copy() for key, _, target in _state_arrays(model)}}
     metadata = {
         "format": WEIGHTS_FORMAT,
         "format_version": WEIGHTS_VERSION,
@@ -96,7 +98,8 @@ def load_weights(model: Any, path: str | os.PathLike) -> None:
                              f"{metadata.get('keys')!r} but it holds {list(arrays)}.")
     writes = []
     slots = model.parameter_slots()
-    model_keys = [slot.course_key for slot in slots]
+    states = _state_arrays(model)
+    model_keys = [slot.course_key for slot in slots] + [key for key, _, _ in states]
     missing = [key for key in model_keys if key not in arrays]
     unknown = [key for key in arrays if key not in model_keys]
     if missing or unknown:
@@ -105,13 +108,15 @@ def load_weights(model: Any, path: str | os.PathLike) -> None:
             f"{list(arrays)}, the model {model_keys} (missing from the file: {missing}; not in "
             f"the model: {unknown}). Build the model with the layers the weights were saved from."
         )
-    for slot in slots:
-        key, target = slot.course_key, slot.value
+    entries = [(slot.course_key, slot.layer, slot.value, True) for slot in slots]
+    entries += [(key, layer, target, False) for key, layer, target in states]
+    for key, layer, target, course_layout in entries:
         value = arrays[key]
-        course_shape = (target.shape[0], 1) if target.ndim == 1 else target.shape
+        # Parameters in the course's layout (a bias as a column), state arrays as they are.
+        course_shape = (target.shape[0], 1) if course_layout and target.ndim == 1 else target.shape
         if value.shape != course_shape:
             raise ValueError(
-                f"load_weights: '{key}' (layer '{slot.layer.name}') has shape {value.shape} in "
+                f"load_weights: '{key}' (layer '{layer.name}') has shape {value.shape} in "
                 f"'{path}'; the model's is {course_shape}. Build the model with the layer sizes "
                 "the weights were saved from."
             )
@@ -124,3 +129,9 @@ def load_weights(model: Any, path: str | os.PathLike) -> None:
         writes.append((target, value.reshape(target.shape)))
     for target, value in writes:
         target[...] = value  # in place: optimizer state and references stay valid
+
+
+def _state_arrays(model: Any) -> list[tuple[str, Any, np.ndarray]]:
+    """(key '<layer>/<name>', layer, array) for every layer's state (moving statistics)."""
+    return [(f"{layer.name}/{name}", layer, value)
+            for layer in model.layers for name, value in layer.state.items()]
