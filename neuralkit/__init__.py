@@ -1,6 +1,7 @@
 """neuralkit: a small, object-oriented, Keras-style neural-network framework on NumPy."""
 
 from . import (
+    activations,
     callbacks,
     config,
     course,
@@ -13,6 +14,7 @@ from . import (
     losses,
     metrics,
     models,
+    ops,
     optimizers,
     plotting,
     reference,
@@ -33,6 +35,7 @@ __all__ = [
     "ModelFileError",
     "models",
     "layers",
+    "activations",
     "losses",
     "optimizers",
     "initializers",
@@ -49,5 +52,6 @@ __all__ = [
     "plotting",
     "export",
     "utils",
+    "ops",
     "__version__",
 ]

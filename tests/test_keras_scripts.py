@@ -30,16 +30,11 @@ SCRIPTS = Path(__file__).parent / "keras_scripts"
 
 #: script -> what differs from Keras 3 (the Keras source that says so is named in the script)
 XFAIL = {
-    "call_model": "Sequential is not callable (model(x)) and there is no keras.ops",
-    "function_identifiers": "no keras.activations (activation=keras.activations.relu) and no "
-                            "keras.losses.mean_squared_error function",
     "leaky_relu": "activation='leaky_relu' has slope 0.01 (Keras 3: 0.2), keras.layers.LeakyReLU "
                   "defaults to 0.01 (Keras 3: 0.3) and takes alpha, not negative_slope",
     "more_activation_strings": "no selu, softsign, relu6, hard_sigmoid, mish, exponential",
     "regularizer_initializer_objects": "no keras.initializers.HeNormal/Zeros/GlorotUniform classes, "
                                        "no keras.regularizers.l2 alias, no 'l2' string",
-    "regression_metrics": "no keras.metrics.RootMeanSquaredError, no 'mape'",
-    "train_on_batch": "no train_on_batch / test_on_batch / predict_on_batch",
     "trainable_weights": "layers have no weights / trainable_weights / non_trainable_weights / "
                          "kernel / bias, the model no trainable_weights",
 }

@@ -326,6 +326,7 @@ def test_direction_says_which_way_is_better():
 # ---------------------------------------------------------------------- configs and files
 EVERY_METRIC = [M.BinaryAccuracy(threshold=0.3, name="ba"), M.CategoricalAccuracy(),
                 M.SparseCategoricalAccuracy(), M.MeanSquaredError(), M.MeanAbsoluteError(name="e"),
+                M.RootMeanSquaredError(), M.MeanAbsolutePercentageError(name="percent"),
                 M.Precision(thresholds=[0.4], class_id=1), M.Recall(top_k=2),
                 M.AUC(curve="pr", multi_label=True, num_labels=2, label_weights=[1, 3],
                       num_thresholds=50, thresholds=[0.5], from_logits=True, name="pr_auc")]
@@ -403,3 +404,19 @@ def test_a_softmax_model_logs_categorical_metrics_per_class():
 
 def test_metrics_module_is_what_neuralkit_exports():
     assert neuralkit.metrics is M
+
+
+def test_rmse_and_mape_over_uneven_batches_are_sklearns():
+    rng = np.random.default_rng(11)
+    y_true, y_pred = rng.uniform(1, 3, (97, 2)), rng.uniform(0, 4, (97, 2))
+    w = rng.uniform(0, 2, 97)
+    for weights in (None, w):
+        rmse, mape = M.RootMeanSquaredError(), M.MeanAbsolutePercentageError()
+        for start, stop in ((0, 1), (1, 14), (14, 54), (54, 97)):
+            part = None if weights is None else weights[start:stop]
+            rmse.update(y_true[start:stop], y_pred[start:stop], part)
+            mape.update(y_true[start:stop], y_pred[start:stop], part)
+        expected = np.sqrt(sk.mean_squared_error(y_true, y_pred, sample_weight=weights))
+        assert abs(rmse.result() - expected) < TOL
+        percent = 100 * sk.mean_absolute_percentage_error(y_true, y_pred, sample_weight=weights)
+        assert abs(mape.result() - percent) < 1e-10

@@ -196,6 +196,9 @@ def get(identifier: str | Layer | type | None) -> Layer | None:
     """
     if identifier is None or isinstance(identifier, Layer):
         return identifier
+    make = getattr(identifier, "__activation_layer__", None)
+    if make is not None:  # a function of neuralkit.activations: the layer it computes
+        return make()
     cls = _activation_class(identifier)
     return cls(**_STRING_DEFAULTS.get(identifier.lower(), {})) if isinstance(identifier, str) else cls()
 

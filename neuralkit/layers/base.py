@@ -207,6 +207,23 @@ class Layer(ABC):
         self._cache = _MISSING
 
     # ------------------------------------------------------------------ maths
+    def __call__(self, inputs: Any, training: bool = False) -> np.ndarray:
+        """Keras's ``layer(x)``: :meth:`forward` on the batch x (m, ...), in inference mode
+        unless ``training``; builds the layer from x's example shape on the first call."""
+        A = np.asarray(inputs)
+        A = A.astype(self.dtype if self.built or A.dtype.kind != "f" else A.dtype, copy=False)
+        if A.ndim < 2:
+            raise ValueError(f"{type(self).__name__} '{self.name}': a call takes a batch, an "
+                             f"array of shape (m, ...); got shape {A.shape}. For one example "
+                             "x, call it on x[None].")
+        if not self.built:
+            self.dtype = A.dtype
+            self._ensure_built(A.shape[1:])
+        elif A.shape[1:] != tuple(self.input_shape):
+            raise ValueError(f"{type(self).__name__} '{self.name}' takes examples of shape "
+                             f"{tuple(self.input_shape)}; got a batch of shape {A.shape}.")
+        return self.forward(A, training)
+
     @abstractmethod
     def forward(self, A_prev: np.ndarray, training: bool = True) -> np.ndarray:
         """Compute the layer's output from ``A_prev`` (m, input_dim) and cache what backward needs."""

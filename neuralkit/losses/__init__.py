@@ -8,9 +8,19 @@ neuralkit 0.1's (``BinaryCrossEntropy``, ...).
 
 from __future__ import annotations
 
+from typing import Any
+
 from .._validation import resolve
 from .base import EPSILON, Loss
 from .cross_entropy import BinaryCrossEntropy, CategoricalCrossEntropy, SparseCategoricalCrossentropy
+from .functions import (
+    binary_crossentropy,
+    categorical_crossentropy,
+    huber,
+    mean_absolute_error,
+    mean_squared_error,
+    sparse_categorical_crossentropy,
+)
 from .regression import Huber, MeanAbsoluteError, MeanSquaredError
 
 BinaryCrossentropy = BinaryCrossEntropy
@@ -18,7 +28,9 @@ CategoricalCrossentropy = CategoricalCrossEntropy
 
 __all__ = ["Loss", "MeanSquaredError", "MeanAbsoluteError", "Huber", "BinaryCrossEntropy",
            "CategoricalCrossEntropy", "BinaryCrossentropy", "CategoricalCrossentropy",
-           "SparseCategoricalCrossentropy", "EPSILON", "LOSSES", "get"]
+           "SparseCategoricalCrossentropy", "EPSILON", "LOSSES", "get", "mean_squared_error",
+           "mean_absolute_error", "huber", "binary_crossentropy", "categorical_crossentropy",
+           "sparse_categorical_crossentropy"]
 
 LOSSES: dict[str, type[Loss]] = {
     "mse": MeanSquaredError,
@@ -32,6 +44,8 @@ LOSSES: dict[str, type[Loss]] = {
 }
 
 
-def get(identifier: str | Loss) -> Loss:
-    """Resolve a loss by name (see :data:`LOSSES`), class or instance."""
-    return resolve(identifier, Loss, LOSSES, "loss")
+def get(identifier: Any) -> Loss:
+    """Resolve a loss by name (see :data:`LOSSES`), class, instance or Keras's loss function
+    (``mean_squared_error``, made into its class)."""
+    cls = getattr(identifier, "__loss_class__", None)
+    return resolve(identifier if cls is None else cls, Loss, LOSSES, "loss")

@@ -26,14 +26,17 @@ from .base import MeanMetric, MeanMetricWrapper, Metric
 from .confusion import Precision, Recall
 from .regression import (
     MeanAbsoluteError,
+    MeanAbsolutePercentageError,
     MeanSquaredError,
+    RootMeanSquaredError,
     mae,
     mean_absolute_error,
     mean_squared_error,
 )
 
 __all__ = ["is_known", "Metric", "MeanMetric", "MeanMetricWrapper", "BinaryAccuracy", "CategoricalAccuracy",
-           "SparseCategoricalAccuracy", "MeanSquaredError", "MeanAbsoluteError", "Precision",
+           "SparseCategoricalAccuracy", "MeanSquaredError", "MeanAbsoluteError",
+           "RootMeanSquaredError", "MeanAbsolutePercentageError", "Precision",
            "Recall", "AUC", "binary_accuracy", "categorical_accuracy",
            "sparse_categorical_accuracy", "mae", "mean_squared_error", "mean_absolute_error",
            "METRIC_NAMES", "get", "canonical_name"]
@@ -44,17 +47,20 @@ _CLASSES: dict[str, type[Metric]] = {
     "sparse_categorical_accuracy": SparseCategoricalAccuracy,
     "mean_squared_error": MeanSquaredError,
     "mean_absolute_error": MeanAbsoluteError,
+    "root_mean_squared_error": RootMeanSquaredError,
+    "mean_absolute_percentage_error": MeanAbsolutePercentageError,
     "precision": Precision,
     "recall": Recall,
     "auc": AUC,
 }
 
 #: The names compile(metrics=[...]) takes, Keras's; any case, and class names too ('AUC').
-METRIC_NAMES = ("accuracy", "acc", *_CLASSES, "mse", "mae")
+METRIC_NAMES = ("accuracy", "acc", *_CLASSES, "mse", "mae", "mape")
 
 # Every accepted spelling, lower case, to the snake_case name it means.
 _KEYS = {**{name: name for name in METRIC_NAMES}, "acc": "accuracy",
          "mse": "mean_squared_error", "mae": "mean_absolute_error",
+         "mape": "mean_absolute_percentage_error",
          **{cls.__name__.lower(): name for name, cls in _CLASSES.items()}}
 
 # neuralkit's own functions and classes, which compile also takes, with the name each means.

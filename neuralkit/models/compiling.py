@@ -100,6 +100,7 @@ class Compiling:
 
 def _is_loss(value: Any) -> bool:
     return (isinstance(value, Loss) or (isinstance(value, type) and issubclass(value, Loss))
+            or hasattr(value, "__loss_class__")
             or (isinstance(value, str) and value.lower() in _losses.LOSSES))
 
 

@@ -214,6 +214,20 @@ class Sequential(Trainer, Compiling, Weights):
                 layer._ensure_built(shape)
             shape = layer.output_shape
 
+    def __call__(self, inputs: Any, training: bool = False) -> np.ndarray:
+        """Keras's ``model(x)``: the outputs for the batch x. In inference mode it is
+        :meth:`predict_on_batch`; with ``training=True`` the layers run in training mode
+        (Dropout drops, BatchNormalization uses the batch's statistics, without moving its
+        averages)."""
+        if not training:
+            return self.predict_on_batch(inputs)
+        self._require_layers("a call")
+        A = np.asarray(inputs, dtype=self.dtype)
+        self._build_layers(A.shape[1:])
+        for layer in self.layers:
+            A = layer(A, training=True)
+        return A
+
     def _output_shape_for(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
         # Walks the stack without building it, so validation can run before any state changes.
         shape = tuple(input_shape)

@@ -22,14 +22,15 @@ from . import data_adapters as _adapters
 from .checks import DEFAULT_BATCH, DEFAULT_PREDICT_BATCH
 from .lbfgs import fit_lbfgs
 from .loop import evaluate_batches, forward_batches, run_epochs
+from .on_batch import OnBatch
 from .step import TrainStep
 
 __all__ = ["Trainer", "DEFAULT_BATCH", "DEFAULT_PREDICT_BATCH"]
 
 
-
-class Trainer(checks.DataChecks):
-    """fit, evaluate and predict; mixed into :class:`~neuralkit.models.Sequential`."""
+class Trainer(checks.DataChecks, OnBatch):
+    """fit, evaluate, predict and their one-batch forms; mixed into
+    :class:`~neuralkit.models.Sequential`."""
 
     def fit(self, x: Any = None, y: Any = None, batch_size: int | None = None, epochs: int = 1,
             verbose: int | str | bool = "auto", callbacks: Sequence[Callback] | None = None,
