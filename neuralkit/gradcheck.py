@@ -73,7 +73,8 @@ class _Float64Params:
 
 def check_layer(layer: Layer, X: np.ndarray, eps: float = 1e-6, seed: int = 0,
                 tolerance: float = TOLERANCE, raise_on_failure: bool = True) -> dict[str, float]:
-    """Check a layer's backward against finite differences at input X (m, n_in).
+    """Check a layer's backward against finite differences at input X (m, n_in), or any
+    (m, *input_shape) such as images (m, n_H, n_W, n_C).
 
     Returns
     -------
@@ -86,8 +87,9 @@ def check_layer(layer: Layer, X: np.ndarray, eps: float = 1e-6, seed: int = 0,
         When an error is above ``tolerance`` (and ``raise_on_failure``).
     """
     X = np.array(X, dtype=np.float64)
-    if X.ndim != 2:
-        raise ValueError(f"X must be 2-D (m, n_in); got shape {X.shape}.")
+    if X.ndim < 2:
+        raise ValueError(f"X must be at least 2-D, samples as rows: (m, n_in), or (m, "
+                         f"*input_shape) such as images (m, n_H, n_W, n_C); got shape {X.shape}.")
     layer._ensure_built(X.shape[1:])
     with _Float64Params([layer]):
         G = np.random.default_rng(seed).standard_normal(layer.forward(X, True).shape)

@@ -12,6 +12,7 @@ from neuralkit import ModelFileError, Sequential, initializers, load_model, savi
 from neuralkit.layers import (
     ELU,
     GELU,
+    Conv2D,
     Dense,
     Dropout,
     Layer,
@@ -25,6 +26,7 @@ from neuralkit.layers import (
     Tanh,
 )
 from neuralkit.optimizers import SGD, Adam, Optimizer, RMSprop
+from tests.conv_helpers import FlattenForTests, bars
 from tests.helpers import Square, assert_same_parameters
 
 
@@ -46,6 +48,16 @@ def _every_layer_model(dtype):
                       seed=3, dtype=dtype, name="every_layer")
 
 
+def _image_model(dtype):
+    # The layers that take images, in a stack that ends in a Softmax; FlattenForTests (loaded
+    # through custom_objects) stands for a Flatten layer.
+    return Sequential([Conv2D(4, 3, padding="same", activation="relu", input_shape=(6, 6, 1)),
+                       Conv2D(3, (2, 3), strides=(2, 1), padding=1, use_bias=False,
+                              kernel_initializer="he_normal", kernel_regularizer="l2"),
+                       FlattenForTests(), Dense(3), Softmax()],
+                      seed=5, dtype=dtype, name="images")
+
+
 def _assert_same_optimizer(a, b):
     assert type(a) is type(b) and a.get_config() == b.get_config()
     assert a.iterations == b.iterations
@@ -60,8 +72,10 @@ def _assert_same_optimizer(a, b):
 def test_the_round_trip_model_covers_every_exported_layer():
     exported = {value for value in map(neuralkit.layers.__dict__.get, neuralkit.layers.__all__)
                 if isinstance(value, type) and issubclass(value, Layer)}
-    used = {type(layer) for layer in _every_layer_model("float64").layers}
-    assert exported - {Layer} <= used, f"add {exported - {Layer} - used} to _every_layer_model"
+    used = {type(layer) for model in (_every_layer_model("float64"), _image_model("float64"))
+            for layer in model.layers}
+    assert exported - {Layer} <= used, \
+        f"add {exported - {Layer} - used} to _every_layer_model (or _image_model)"
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
@@ -83,6 +97,26 @@ def test_round_trip_is_exact_for_every_layer_type(tmp_path, dtype):
     assert type(loaded.loss) is type(model.loss) and loaded.metrics == ["accuracy"]
     _assert_same_optimizer(loaded.optimizer, model.optimizer)
     assert loaded.evaluate(X, y, return_dict=True) == model.evaluate(X, y, return_dict=True)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_round_trip_is_exact_for_the_image_layers(tmp_path, dtype):
+    X, y = bars(24, size=6)
+    y = y + (X.sum(axis=(1, 2, 3)) > 0)                # 3 classes
+    model = _image_model(dtype)
+    model.compile(loss="categorical_crossentropy", optimizer=Adam(learning_rate=0.01))
+    model.fit(X, y, epochs=2, batch_size=8, verbose=0)
+    loaded = load_model(model.save(tmp_path / "images.npz"),
+                        custom_objects={"FlattenForTests": FlattenForTests})
+    assert loaded.input_shape == (6, 6, 1) and loaded.dtype == np.dtype(dtype)
+    assert [x.get_config() for x in loaded.layers] == [x.get_config() for x in model.layers]
+    assert_same_parameters(loaded, model)
+    _assert_same_optimizer(loaded.optimizer, model.optimizer)
+    assert np.array_equal(loaded.predict(X), model.predict(X))
+    h1 = model.fit(X, y, epochs=2, batch_size=8, verbose=0)       # training continues bit for bit
+    h2 = loaded.fit(X, y, epochs=2, batch_size=8, verbose=0)
+    assert h1.history == h2.history
+    assert_same_parameters(loaded, model)
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
