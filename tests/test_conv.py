@@ -1,7 +1,10 @@
-"""Conv2D: the padding rules, forward and backward against PyTorch, finite
+"""Conv2D: the padding rules, forward and backward against PyTorch and the looped twin, finite
 differences, float32, chunks and reused work arrays, training, and the errors that name the fix."""
 
+import ast
+import inspect
 import math
+import textwrap
 
 import numpy as np
 import pytest
@@ -9,6 +12,8 @@ import pytest
 from neuralkit import Sequential, gradcheck, initializers
 from neuralkit.layers import Conv2D, Dense, ReLU, Softmax
 from neuralkit.layers._im2col import COLUMNS_LAYOUT_MAX_CHANNELS, Workspace
+from neuralkit.reference import LoopConv2D
+from neuralkit.reference.conv_layers import conv_single_step_looped, zero_pad_looped
 from neuralkit.regularizers import L2
 from tests.conv_helpers import FlattenForTests, bars, torch_conv2d
 
@@ -78,6 +83,23 @@ def test_forward_and_backward_match_pytorch(shape, kernel, strides, padding, use
         np.testing.assert_allclose(layer.grads["b"], dbt, rtol=1e-12, atol=1e-12)
     else:
         assert "b" not in layer.params and "b" not in layer.grads
+
+
+@pytest.mark.parametrize("shape, kernel, strides, padding", CASES, ids=IDS)
+def test_the_looped_twin_agrees_to_1e_12(shape, kernel, strides, padding):
+    fast, looped = (_layer(cls, shape, kernel, strides, padding, activation="tanh",
+                           kernel_regularizer=L2(0.01)) for cls in (Conv2D, LoopConv2D))
+    for name in fast.params:
+        np.testing.assert_array_equal(fast.params[name], looped.params[name])  # same seeded draws
+    X = _images(2, shape, seed=4)
+    A, A_loop = fast.forward(X), looped.forward(X)
+    np.testing.assert_allclose(A_loop, A, rtol=0, atol=1e-12)
+    dA = np.random.default_rng(5).standard_normal(A.shape)
+    np.testing.assert_allclose(looped.backward(dA), fast.backward(dA), rtol=0, atol=1e-12)
+    for name in fast.grads:
+        np.testing.assert_allclose(looped.grads[name], fast.grads[name], rtol=0, atol=1e-12)
+    fast.needs_input_grad = looped.needs_input_grad = False
+    assert fast.backward(dA) is None and looped.backward(dA) is None
 
 
 @pytest.mark.parametrize("shape, kernel, strides, padding", CASES, ids=IDS)
@@ -294,3 +316,16 @@ def test_padding_names_are_taken_in_any_case():
     assert Conv2D(1, 3, padding="SAME").padding == "same"
     assert Conv2D(1, 3, padding=[1, 2]).padding == (1, 2)
 
+
+_ALLOWED_NP = {"empty", "empty_like", "zeros", "result_type", "ndarray"}  # as tests/test_reference
+
+
+@pytest.mark.parametrize("func", [LoopConv2D.forward, LoopConv2D.backward, conv_single_step_looped,
+                                  zero_pad_looped], ids=lambda f: f.__qualname__)
+def test_the_looped_twin_really_loops(func):
+    tree = ast.parse(textwrap.dedent(inspect.getsource(func)))
+    for node in ast.walk(tree):
+        assert not (isinstance(node, ast.BinOp) and isinstance(node.op, ast.MatMult)), "uses @"
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "np":
+            assert node.attr in _ALLOWED_NP, f"uses np.{node.attr}"
+    assert any(isinstance(node, ast.For) for node in ast.walk(tree)), "no for-loop"
