@@ -41,6 +41,8 @@ __all__ = ["Geometry", "geometry", "Workspace", "COLUMNS_LAYOUT_MAX_CHANNELS"]
 COLUMNS_LAYOUT_MAX_CHANNELS = 3
 
 Pair = tuple[int, int]
+#: (rows, columns) of an image, as two slices.
+Window = tuple[slice, slice]
 
 
 @dataclass(frozen=True)
@@ -78,19 +80,22 @@ class Geometry:
         """True for the ``columns`` layout (few input channels), see the module's notes."""
         return self.channels <= COLUMNS_LAYOUT_MAX_CHANNELS
 
-    def offsets(self) -> Iterator[tuple[int, int, tuple[slice, slice], tuple[slice, slice]]]:
-        """For each kernel offset (p, q) that meets the unpadded input: (p, q, the output rows
-        and columns whose window puts that offset on the input, the input rows and columns it
-        lands on). Output (h, w) meets input (h s_h + p - top, w s_w + q - left)."""
+    def kernel_rows(self) -> Iterator[tuple[int, list[tuple[int, Window, Window]]]]:
+        """For each kernel row p that meets the unpadded input, its offsets (p, q) that do:
+        (p, [(q, the output rows and columns whose window puts (p, q) on the input, the input
+        rows and columns it lands on), ...]). Output (h, w) meets input (h s_h + p - top,
+        w s_w + q - left)."""
         top, _, left, _ = self.pads
         for p in range(self.kernel[0]):
             rows = _reach(self.in_hw[0], self.out_hw[0], self.strides[0], top, p)
             if rows is None:
                 continue
+            offsets = []
             for q in range(self.kernel[1]):
                 cols = _reach(self.in_hw[1], self.out_hw[1], self.strides[1], left, q)
                 if cols is not None:
-                    yield p, q, (rows[0], cols[0]), (rows[1], cols[1])
+                    offsets.append((q, (rows[0], cols[0]), (rows[1], cols[1])))
+            yield p, offsets
 
 
 def _reach(n: int, out: int, stride: int, before: int, offset: int) -> tuple[slice, slice] | None:
@@ -157,11 +162,12 @@ class Workspace:
     @staticmethod
     def nbytes_per_example(geom: Geometry, dtype: np.dtype, bias: bool) -> int:
         """Bytes of the work arrays per example: the columns, the padded (or channels-first)
-        copy, and one kernel offset's share of dA_prev (:meth:`Conv2D.backward`)."""
+        copy, and one kernel row's share of dA_prev (:meth:`Conv2D.backward`)."""
         Hp, Wp = geom.padded_hw
         images = Hp * Wp * geom.channels if (geom.transposed or any(geom.pads)) else 0
         cols = geom.positions * (geom.depth + bias)
-        return np.dtype(dtype).itemsize * (cols + images + geom.positions * geom.channels)
+        share = geom.positions * geom.kernel[1] * geom.channels
+        return np.dtype(dtype).itemsize * (cols + images + share)
 
     def fill(self, A: np.ndarray) -> np.ndarray:
         """The columns matrix of the examples ``A`` (r, n_H_prev, n_W_prev, n_C_prev), r <=
