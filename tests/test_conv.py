@@ -131,6 +131,20 @@ def test_activation_is_the_activation_layer_after():
     assert Conv2D(2, 3, activation="linear").activation is None
 
 
+@pytest.mark.parametrize("name", ["softmax", "sigmoid", "leaky_relu", "elu", "gelu", "softplus",
+                                  "swish"])
+def test_every_activation_works_and_softmax_is_over_the_filters(name):
+    layer = _layer(Conv2D, (5, 6, 2), 3, 1, "same", filters=3, activation=name)
+    X = _images(2, (5, 6, 2))
+    A = layer.forward(X)
+    assert A.shape == (2, 5, 6, 3)
+    if name == "softmax":                                 # Keras's: over the last axis
+        np.testing.assert_allclose(A.sum(axis=-1), 1.0, rtol=1e-14)
+        Z = _layer(Conv2D, (5, 6, 2), 3, 1, "same", filters=3).forward(X)
+        np.testing.assert_allclose(A, np.exp(Z) / np.exp(Z).sum(-1, keepdims=True), rtol=1e-12)
+    assert max(gradcheck.check_layer(layer, X).values()) < 1e-7
+
+
 # ---------------------------------------------------------------------- dtypes, memory, reuse
 @pytest.mark.parametrize("channels", [1, COLUMNS_LAYOUT_MAX_CHANNELS, 8])
 def test_float32_stays_float32(channels):

@@ -24,6 +24,8 @@ CONFIGS = [
                                   dict(filters=2, kernel_size=4, strides=3, padding="same")]),
     dict(shape=(5, 5, 2), layers=[dict(filters=3, kernel_size=5, padding=(2, 1), activation="elu"),
                                   dict(filters=1, kernel_size=1)]),
+    dict(shape=(6, 4, 3), layers=[dict(filters=4, kernel_size=2, activation="sigmoid"),
+                                  dict(filters=3, kernel_size=(1, 3), activation="softmax")]),
 ]
 
 
@@ -40,7 +42,7 @@ def _model(config, dtype):
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("config", CONFIGS, ids=["valid", "same-stride-relu", "same-pairs-tanh",
-                                                 "pad-pair-elu"])
+                                                 "pad-pair-elu", "sigmoid-softmax"])
 def test_onnxruntime_matches_predict(tmp_path, config, dtype):
     model = _model(config, dtype)
     rng = np.random.default_rng(0)

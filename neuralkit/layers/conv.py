@@ -293,15 +293,19 @@ class Conv2D(Layer):
         return dA_prev
 
     def forward(self, A_prev: np.ndarray, training: bool = True) -> np.ndarray:
-        """A = g(Z) (m, n_H, n_W, n_C), or Z without an activation."""
+        """A = g(Z) (m, n_H, n_W, n_C), or Z without an activation. g sees Z as rows of n_C
+        filters (a view), so a softmax is over the filters at each position, as in Keras."""
         with np.errstate(under="ignore"):  # products of tiny numbers round to 0, rightly
             Z = self.linear_forward(A_prev, training)
-        return Z if self.activation is None else self.activation.forward(Z, training)
+        if self.activation is None:
+            return Z
+        return self.activation.forward(Z.reshape(-1, self.filters), training).reshape(Z.shape)
 
     def backward(self, dA: np.ndarray) -> np.ndarray | None:
         """Fills dW and db; returns dA_prev (m, n_H_prev, n_W_prev, n_C_prev), or None when no
         layer below needs it."""
-        dZ = dA if self.activation is None else self.activation.backward(dA)
+        dZ = dA if self.activation is None else \
+            self.activation.backward(dA.reshape(-1, self.filters)).reshape(dA.shape)
         with np.errstate(under="ignore"):
             return self.linear_backward(dZ)
 

@@ -91,10 +91,13 @@ class LoopConv2D(Conv2D):
                         z = conv_single_step_looped(A_pad, i, h * s_h, w * s_w, W, c)
                         Z[i, h, w, c] = z + float(self.params["b"][c]) if self.use_bias else z
         self.cache = (A_prev, A_pad)
-        return Z if self.activation is None else self.activation.forward(Z, training)
+        if self.activation is None:
+            return Z
+        return self.activation.forward(Z.reshape(-1, self.filters), training).reshape(Z.shape)
 
     def backward(self, dA: np.ndarray) -> np.ndarray | None:
-        dZ = dA if self.activation is None else self.activation.backward(dA)
+        dZ = dA if self.activation is None else \
+            self.activation.backward(dA.reshape(-1, self.filters)).reshape(dA.shape)
         A_prev, A_pad = self.cache
         g = self.geometry
         W, dW = self.params["W"], self.grads["W"]
