@@ -22,8 +22,8 @@ batches of 128 float32 images, ``tests/test_conv.py`` checks both against the sa
   for the ``rows`` copy, whose runs are 3 numbers long). BLAS takes the transposed matrix as
   it is.
 
-Padding is a zero border around a work copy of the images, written once (the interior is
-overwritten by each batch, the border never): no padded copy is made per batch.
+Padding: each batch is copied into the interior of a work array whose zero border was written
+when it was made (no padded array is allocated per batch).
 """
 
 from __future__ import annotations
@@ -95,7 +95,8 @@ class Geometry:
                 cols = _reach(self.in_hw[1], self.out_hw[1], self.strides[1], left, q)
                 if cols is not None:
                     offsets.append((q, (rows[0], cols[0]), (rows[1], cols[1])))
-            yield p, offsets
+            if offsets:
+                yield p, offsets
 
 
 def _reach(n: int, out: int, stride: int, before: int, offset: int) -> tuple[slice, slice] | None:
