@@ -19,6 +19,7 @@ from neuralkit.layers import (
     GELU,
     AveragePooling2D,
     BatchNormalization,
+    Conv2D,
     Dense,
     Dropout,
     Flatten,
@@ -86,14 +87,24 @@ IMAGE_LAYERS = {
 }
 
 
+# The layers with parameters that take images (m, n_H, n_W, n_C), drawn the same way.
+CONV_LAYERS = {
+    Conv2D: lambda d: Conv2D(d(st.integers(1, 3)), d(st.sampled_from([1, 2, 3, (2, 1), (1, 3)])),
+                             strides=d(st.sampled_from([1, 2, (1, 2)])),
+                             padding=d(st.sampled_from(["valid", "same", 0, 1, (2, 1)])),
+                             use_bias=d(st.booleans()),
+                             kernel_initializer=d(st.sampled_from(["glorot_uniform", "he_normal"]))),
+}
+
+
 NEURALKIT_DIR = Path(neuralkit.__file__).resolve().parent
 
 
 def test_every_exported_layer_has_a_property_test():
     exported = {value for value in map(neuralkit.layers.__dict__.get, neuralkit.layers.__all__)
                 if isinstance(value, type) and issubclass(value, Layer)} - {Layer}
-    covered = set(LAYERS) | set(IMAGE_LAYERS)
-    assert exported <= covered, f"add {exported - covered} to LAYERS or IMAGE_LAYERS"
+    covered = set(LAYERS) | set(IMAGE_LAYERS) | set(CONV_LAYERS)
+    assert exported <= covered, f"add {exported - covered} to LAYERS, IMAGE_LAYERS or CONV_LAYERS"
 
 
 def _away_from_kinks(m, n):
@@ -144,6 +155,28 @@ def test_every_image_layer_shapes_dtypes_and_gradients(data, cls, shape, dtype):
     # window's entries inside the image (the padding takes none).
     assert np.isclose(dA.sum(dtype=np.float64), A.size, rtol=1e-5)
     assert gradcheck.check_layer(layer, X)["X"] < gradcheck.TOLERANCE
+
+
+@FAST
+@given(data=st.data(), cls=st.sampled_from(sorted(CONV_LAYERS, key=lambda c: c.__name__)),
+       m=st.integers(1, 3), hw=st.tuples(st.integers(3, 6), st.integers(3, 6)),
+       channels=st.integers(1, 5), dtype=st.sampled_from(["float64", "float32"]))
+def test_every_conv_layer_shapes_dtypes_and_gradients(data, cls, m, hw, channels, dtype):
+    layer = CONV_LAYERS[cls](data.draw)
+    layer.rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
+    layer.dtype = np.dtype(dtype)
+    shape = (*hw, channels)
+    X = data.draw(hnp.arrays(np.float64, (m, *shape), elements=st.floats(-3, 3)))
+    layer._ensure_built(shape)
+    A = layer.forward(X.astype(dtype), True)
+    assert A.shape == (m, *layer.output_shape) and A.dtype == np.dtype(dtype)
+    assert np.isfinite(A).all()
+    dX = layer.backward(np.ones_like(A))
+    assert dX.shape == X.shape and dX.dtype == np.dtype(dtype)
+    for name, param in layer.params.items():
+        assert param.dtype == np.dtype(dtype) and layer.grads[name].shape == param.shape
+    errors = gradcheck.check_layer(layer, X)  # float64 central differences, course threshold
+    assert set(errors) == {"X", *layer.params}
 
 
 @FAST

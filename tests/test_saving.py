@@ -14,6 +14,7 @@ from neuralkit.layers import (
     GELU,
     AveragePooling2D,
     BatchNormalization,
+    Conv2D,
     Dense,
     Dropout,
     Flatten,
@@ -32,6 +33,7 @@ from neuralkit.layers import (
     Tanh,
 )
 from neuralkit.optimizers import SGD, Adam, Optimizer, RMSprop
+from tests.conv_helpers import bars
 from tests.helpers import Square, assert_same_parameters
 
 
@@ -57,6 +59,9 @@ def _image_model(dtype):
     # Every image layer, on images (6, 6, 2), with parameters below them so that training
     # passes gradients through all of them.
     return Sequential([Dense(72, input_dim=4), Reshape((6, 6, 2)),
+                       Conv2D(4, 3, padding="same", activation="relu"),
+                       Conv2D(3, (2, 3), strides=(2, 1), padding=1, use_bias=False,
+                              kernel_initializer="he_normal", kernel_regularizer="l2"),
                        MaxPooling2D(2, strides=1, padding="same"), AveragePooling2D((3, 2), 2),
                        GlobalMaxPooling2D(keepdims=True), GlobalAveragePooling2D(), Dense(4),
                        Reshape((2, -1)), Flatten(data_format="channels_first"), Dense(3),
@@ -104,6 +109,28 @@ def test_round_trip_is_exact_for_every_layer_type(tmp_path, dtype, make):
     assert type(loaded.loss) is type(model.loss) and loaded.metrics == ["accuracy"]
     _assert_same_optimizer(loaded.optimizer, model.optimizer)
     assert loaded.evaluate(X, y, return_dict=True) == model.evaluate(X, y, return_dict=True)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_round_trip_of_a_cnn_is_exact_and_training_resumes(tmp_path, dtype):
+    X, y = bars(24, size=6)
+    y = y + (X.sum(axis=(1, 2, 3)) > 0)                # 3 classes
+    model = Sequential([Conv2D(4, 3, padding="same", activation="relu", input_shape=(6, 6, 1)),
+                        Conv2D(3, (2, 3), strides=(2, 1), padding=1, use_bias=False,
+                               kernel_initializer="he_normal", kernel_regularizer="l2"),
+                        Flatten(), Dense(3), Softmax()], seed=5, dtype=dtype, name="images")
+    model.compile(loss="categorical_crossentropy", optimizer=Adam(learning_rate=0.01))
+    model.fit(X, y, epochs=2, batch_size=8, verbose=0)
+    loaded = load_model(model.save(tmp_path / "images.npz"))
+    assert loaded.input_shape == (None, 6, 6, 1) and loaded.dtype == np.dtype(dtype)
+    assert [x.get_config() for x in loaded.layers] == [x.get_config() for x in model.layers]
+    assert_same_parameters(loaded, model)
+    _assert_same_optimizer(loaded.optimizer, model.optimizer)
+    assert np.array_equal(loaded.predict(X), model.predict(X))
+    h1 = model.fit(X, y, epochs=2, batch_size=8, verbose=0)       # training continues bit for bit
+    h2 = loaded.fit(X, y, epochs=2, batch_size=8, verbose=0)
+    assert h1.history == h2.history
+    assert_same_parameters(loaded, model)
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])

@@ -1,5 +1,11 @@
 """The course's procedural API, computed by neuralkit's layers.
 
+Convolutions (Course 4, week 1, "Convolution model, Step by Step"): ``zero_pad``,
+``conv_single_step``, ``conv_forward`` and ``conv_backward`` with the assignment's names and
+layouts (images (m, n_H, n_W, n_C), W (f, f, n_C_prev, n_C), b (1, 1, 1, n_C),
+``hparameters = {"stride": s, "pad": p}``), computed by :class:`Conv2D`
+(:mod:`neuralkit.course.conv`).
+
 *Neural Networks and Deep Learning* (week 4) builds an L-layer network from functions on
 column-major arrays: X (n_x, m), Y (1, m), parameters ``{'W1': (n1, n0), 'b1': (n1, 1), ...}``,
 ReLU hidden layers and a sigmoid output. This module offers those functions with the same
@@ -26,6 +32,7 @@ and ``pool_backward`` (:mod:`neuralkit.course.pool`) run :class:`MaxPooling2D` a
 the gradient goes to the first one only (the layer's rule), not to every one of them.
 """
 
+from .conv import conv_backward, conv_forward, conv_single_step, zero_pad
 from .dense import (
     L_model_backward,
     L_model_forward,
@@ -38,5 +45,6 @@ from .dense import (
 from .pool import create_mask_from_window, distribute_value, pool_backward, pool_forward
 
 __all__ = ["initialize_parameters_deep", "L_model_forward", "compute_cost", "L_model_backward",
-           "update_parameters", "predict", "to_sequential", "pool_forward",
-           "create_mask_from_window", "distribute_value", "pool_backward"]
+           "update_parameters", "predict", "to_sequential", "zero_pad", "conv_single_step",
+           "conv_forward", "conv_backward", "pool_forward", "create_mask_from_window",
+           "distribute_value", "pool_backward"]

@@ -9,6 +9,12 @@ Layer by layer (opset 13)::
 
     Dense      Y = Gemm(A_prev, W, b, transB=1) = A_prev @ W.T + b   (W kept as (n[l], n[l-1]));
                a Dense with an activation adds that activation's nodes
+    Conv2D     float32: Transpose(perm=[0, 3, 1, 2]) to NCHW, Conv(W.transpose(3, 2, 0, 1), b,
+               kernel_shape, strides, pads=[top, left, bottom, right]), Transpose(perm=[0, 2,
+               3, 1]) back; in float64, where ONNX Runtime has no Conv kernel, the layer's
+               im2col: Pad, one Slice (steps = strides) per kernel offset, Concat along the
+               channels, MatMul(W.reshape(f_h f_w n_C_prev, n_C)), Add(b); then the activation's
+               nodes, as for Dense
     ReLU       Relu          Sigmoid   Sigmoid          Tanh     Tanh
     Softmax    Softmax(axis=-1), row-wise                 Linear   Identity
     LeakyReLU  LeakyRelu(alpha) in float32; in float64, where ONNX Runtime has no LeakyRelu
@@ -56,7 +62,7 @@ from typing import Any
 from .._version import __version__
 from ..errors import UnsupportedLayerError
 from ..models.sequential import Sequential
-from . import dense, normalization, pool, smooth  # noqa: F401 - they register the converters
+from . import conv, dense, normalization, pool, smooth  # noqa: F401 - they register the converters
 from .graph import IR_VERSION, OPSET, Graph, converter_for, register_converter
 
 __all__ = ["to_onnx", "register_converter", "UnsupportedLayerError", "OPSET", "IR_VERSION"]

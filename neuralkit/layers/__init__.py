@@ -1,9 +1,10 @@
-"""Layers: the abstract :class:`Layer`, :class:`Dense`, the activations and Keras's ``Activation``,
-:class:`Dropout`, :class:`BatchNormalization`, pooling and reshaping for images
-(m, H, W, C)."""
+"""Layers: the abstract :class:`Layer`, :class:`Dense`, :class:`Conv2D`, the activations and
+Keras's ``Activation``, :class:`Dropout`, :class:`BatchNormalization`, pooling and reshaping for
+images (m, H, W, C)."""
 
 from .activations import Activation, LeakyReLU, Linear, ReLU, Sigmoid, Softmax, Tanh
 from .base import Layer
+from .conv import Conv2D
 from .dense import Dense
 from .dropout import Dropout
 from .global_pooling import GlobalAveragePooling2D, GlobalMaxPooling2D
@@ -13,7 +14,7 @@ from .pooling import AveragePooling2D, MaxPooling2D
 from .reshaping import Flatten, Reshape
 from .smooth_activations import ELU, GELU, SiLU, Softplus, Swish
 
-__all__ = ["Layer", "Dense", "Linear", "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Softmax", "ELU",
-           "GELU", "Softplus", "Swish", "SiLU", "Activation", "Dropout", "BatchNormalization",
-           "Input", "MaxPooling2D", "AveragePooling2D", "GlobalAveragePooling2D",
-           "GlobalMaxPooling2D", "Flatten", "Reshape"]
+__all__ = ["Layer", "Dense", "Conv2D", "Linear", "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Softmax",
+           "ELU", "GELU", "Softplus", "Swish", "SiLU", "Activation", "Dropout",
+           "BatchNormalization", "Input", "MaxPooling2D", "AveragePooling2D",
+           "GlobalAveragePooling2D", "GlobalMaxPooling2D", "Flatten", "Reshape"]

@@ -11,9 +11,11 @@ drop into a ``Sequential`` unchanged::
     model = Sequential([LoopDense(4), LoopReLU(), LoopDense(1), LoopSigmoid()], seed=0)
 
 trains exactly like ``Sequential([Dense(4), ReLU(), Dense(1), Sigmoid()], seed=0)``, only
-much more slowly.
+much more slowly. ``LoopConv2D`` is the course's convolution with its four loops over
+(example, row, column, filter) (:mod:`neuralkit.reference.conv_layers`).
 """
 
+from .conv_layers import LoopConv2D
 from .dot import dot_looped, dot_vectorized
 from .layers import LoopDense, LoopLeakyReLU, LoopLinear, LoopReLU, LoopSigmoid, LoopSoftmax, LoopTanh
 from .logistic import LogisticStep, logistic_step_looped, logistic_step_vectorized
@@ -24,6 +26,7 @@ from .smooth_layers import LoopELU, LoopGELU, LoopSoftplus, LoopSwish
 
 __all__ = [
     "LoopDense",
+    "LoopConv2D",
     "LoopLinear",
     "LoopReLU",
     "LoopLeakyReLU",
