@@ -1,4 +1,4 @@
-"""Weight penalties added to the loss: :class:`L2` (weight decay).
+"""Weight penalties added to the loss: :class:`L2` (weight decay), :class:`L1`, :class:`L1L2`.
 
 A regularizer is a small object with ``penalty(W) -> float`` (added to the loss) and
 ``add_gradient(W, dW)`` (adds d penalty / dW to dW in place). ``Dense(kernel_regularizer=...)``
@@ -74,7 +74,57 @@ class L2(Regularizer):
         return {"l2": self.l2}
 
 
-REGULARIZERS: dict[str, type[Regularizer]] = {"l2": L2}
+class L1(Regularizer):
+    """L1 weight penalty (sparsity)::
+
+        penalty  = l1 * sum(|W|)
+        dpenalty = l1 * sign(W)     (0 where W is exactly 0, a subgradient)
+
+    Parameters
+    ----------
+    l1 : float, default 0.01
+        The factor, >= 0 (Keras's ``L1(l1)``).
+    """
+
+    name = "l1"
+
+    def __init__(self, l1: float = 0.01) -> None:
+        self.l1 = check_number(l1, "l1", 0.0, low_inclusive=True)
+
+    def penalty(self, W: np.ndarray) -> float:
+        return self.l1 * float(np.sum(np.abs(W)))
+
+    def add_gradient(self, W: np.ndarray, dW: np.ndarray) -> None:
+        dW += self.l1 * np.sign(W)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"l1": self.l1}
+
+
+class L1L2(Regularizer):
+    """Both penalties: ``l1 * sum(|W|) + l2 * sum(W**2)`` (Keras's defaults are 0 and 0)."""
+
+    name = "l1_l2"
+
+    def __init__(self, l1: float = 0.0, l2: float = 0.0) -> None:
+        self.l1 = check_number(l1, "l1", 0.0, low_inclusive=True)
+        self.l2 = check_number(l2, "l2", 0.0, low_inclusive=True)
+
+    def penalty(self, W: np.ndarray) -> float:
+        return L1(self.l1).penalty(W) + L2(self.l2).penalty(W)
+
+    def add_gradient(self, W: np.ndarray, dW: np.ndarray) -> None:
+        L1(self.l1).add_gradient(W, dW)
+        L2(self.l2).add_gradient(W, dW)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"l1": self.l1, "l2": self.l2}
+
+
+#: Keras exports the lower-case spellings as aliases of the classes.
+l1, l2, l1_l2 = L1, L2, L1L2
+
+REGULARIZERS: dict[str, type[Regularizer]] = {"l2": L2, "l1": L1, "l1_l2": L1L2}
 
 
 def get(identifier: Any) -> Regularizer | None:
@@ -92,4 +142,4 @@ def get(identifier: Any) -> Regularizer | None:
     )
 
 
-__all__ = ["Regularizer", "L2", "get"]
+__all__ = ["Regularizer", "L1", "L2", "L1L2", "l1", "l2", "l1_l2", "get"]

@@ -33,10 +33,6 @@ XFAIL = {
     "leaky_relu": "activation='leaky_relu' has slope 0.01 (Keras 3: 0.2), keras.layers.LeakyReLU "
                   "defaults to 0.01 (Keras 3: 0.3) and takes alpha, not negative_slope",
     "more_activation_strings": "no selu, softsign, relu6, hard_sigmoid, mish, exponential",
-    "regularizer_initializer_objects": "no keras.initializers.HeNormal/Zeros/GlorotUniform classes, "
-                                       "no keras.regularizers.l2 alias, no 'l2' string",
-    "trainable_weights": "layers have no weights / trainable_weights / non_trainable_weights / "
-                         "kernel / bias, the model no trainable_weights",
 }
 
 #: scripts that check neuralkit's documented behaviour where Keras 3 does something else

@@ -132,7 +132,7 @@ def test_l2_config_round_trip_and_bad_arguments():
     with pytest.raises(TypeError, match="l2 must be a number"):
         L2("big")
     with pytest.raises(ValueError, match="kernel_regularizer must be None, a Regularizer"):
-        Dense(3, kernel_regularizer="l1")
+        Dense(3, kernel_regularizer="l3")
 
 
 # ---------------------------------------------------------------------- Dropout

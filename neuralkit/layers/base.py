@@ -237,6 +237,35 @@ class Layer(ABC):
         return 0.0
 
     # ------------------------------------------------------------------ bookkeeping
+    @property
+    def weights(self) -> list[np.ndarray]:
+        """Keras's list of the layer's arrays: the parameters, then the state (live arrays:
+        writing into one changes the layer)."""
+        return [*self.params.values(), *self.state.values()]
+
+    @property
+    def trainable_weights(self) -> list[np.ndarray]:
+        """The parameters the optimizer updates: all of them, or none when not ``trainable``."""
+        return list(self.params.values()) if self.trainable else []
+
+    @property
+    def non_trainable_weights(self) -> list[np.ndarray]:
+        """The state, and the parameters of a layer that is not ``trainable``."""
+        frozen = [] if self.trainable else list(self.params.values())
+        return [*frozen, *self.state.values()]
+
+    def __getattr__(self, name: str) -> Any:
+        # Keras's layer.kernel (W itself; Dense's is W.T) and layer.bias (b, or None without
+        # one) of a layer with a kernel W, looked up only when no attribute has the name, so a
+        # custom layer may still set self.kernel itself.
+        params = self.__dict__.get("params", {})
+        if name in ("kernel", "bias") and "W" in params:
+            return params["W"] if name == "kernel" else params.get("b")
+        unbuilt = (name in ("kernel", "bias") and "built" in self.__dict__
+                   and not self.__dict__["built"])
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}"
+                             + (" yet: it is made when the layer is built" if unbuilt else ""))
+
     def count_params(self) -> int:
         """Number of scalar parameters."""
         return int(sum(p.size for p in self.params.values()))

@@ -170,6 +170,11 @@ class Dense(Layer):
         dZ = dA if self.activation is None else self.activation.backward(dA)
         return self.linear_backward(dZ, out)
 
+    @property
+    def kernel(self) -> np.ndarray:
+        """Keras's kernel (n[l-1], units): a transposed view of W (writes go to W)."""
+        return self.__getattr__("kernel").T
+
     def regularization_loss(self) -> float:
         """The kernel regularizer's penalty on W (0 without one)."""
         if self.kernel_regularizer is None or not self.built:

@@ -192,7 +192,13 @@ class Sequential(Trainer, Compiling, Weights):
     def build(self, input_shape: int | tuple[int, ...] | None = None, *,
               input_dim: int | None = None) -> None:
         """Create every layer's parameters for examples of ``input_shape`` (samples excluded);
-        an int n, or ``input_dim=n``, is the shape (n,): n input features."""
+        an int n, or ``input_dim=n``, is the shape (n,): n input features. Keras's form with
+        the batch axis, ``(None, *shape)``, is taken too; with no argument, the shape the model
+        already knows (from ``Input`` or a first layer's ``input_shape``)."""
+        if isinstance(input_shape, (tuple, list)) and len(input_shape) > 1 and input_shape[0] is None:
+            input_shape = tuple(input_shape[1:])  # Keras's (None, ...): the batch axis dropped
+        if input_shape is None and input_dim is None and self.example_shape is not None:
+            input_shape = self.example_shape
         if (input_shape is None) == (input_dim is None):
             raise TypeError("build takes input_shape (a tuple, or an int n for n features) or "
                             f"input_dim; got input_shape={input_shape!r}, input_dim={input_dim!r}.")

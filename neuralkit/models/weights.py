@@ -80,6 +80,21 @@ class Weights:
         for target, value in writes:
             target[...] = value  # in place: optimizer state and references stay valid
 
+    @property
+    def weights(self) -> list[np.ndarray]:
+        """Every layer's :attr:`~neuralkit.layers.Layer.weights`, in order (live arrays)."""
+        return [w for layer in self.layers for w in layer.weights]
+
+    @property
+    def trainable_weights(self) -> list[np.ndarray]:
+        """The arrays the optimizer updates, layer by layer."""
+        return [w for layer in self.layers for w in layer.trainable_weights]
+
+    @property
+    def non_trainable_weights(self) -> list[np.ndarray]:
+        """The layers' state and the parameters of layers that are not trainable."""
+        return [w for layer in self.layers for w in layer.non_trainable_weights]
+
     def get_weights(self) -> list[np.ndarray]:
         """Keras's list: every layer's :meth:`~neuralkit.layers.Layer.get_weights`, in order
         (Dense: W (units, n_prev) then b (units,); a Keras kernel is W.T, PyTorch's
