@@ -361,11 +361,24 @@ def test_pickled_arrays_are_refused(saved, tmp_path):
     (b"", "empty"),
     (b"hello, I am a text file", "not a .npz archive"),
     (b"\x93NUMPY\x01\x00", "single NumPy array"),
+    (b"\x89HDF\r\n\x1a\n" + bytes(64), "HDF5 file, as Keras 2's .h5.*set_weights"),
 ])
 def test_foreign_files_are_refused_with_the_file_named(tmp_path, content, message):
     path = tmp_path / "foreign.npz"
     path.write_bytes(content)
     with pytest.raises(ModelFileError, match=f"foreign\\.npz.*{message}"):
+        load_model(path)
+
+
+def test_a_keras_3_file_is_named_as_one(tmp_path):
+    import zipfile
+
+    path = tmp_path / "model.keras"                   # the members Keras 3's saving writes
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("metadata.json", '{"keras_version": "3.6.0"}')
+        archive.writestr("config.json", '{"class_name": "Sequential"}')
+        archive.writestr("model.weights.h5", b"\x89HDF\r\n\x1a\n")
+    with pytest.raises(ModelFileError, match=r"model\.keras' is a Keras 3 \.keras file.*set_weights"):
         load_model(path)
 
 

@@ -33,6 +33,7 @@ _OTHER_KIND = {
 _METADATA_KEY = "__neuralkit__"
 _ZIP_MAGIC = b"PK\x03\x04"
 _NPY_MAGIC = b"\x93NUMPY"
+_HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
 
 
 def check_path(path: Any, what: str) -> Path:
@@ -99,6 +100,10 @@ def _fsync_folder(folder: Path) -> None:
         os.close(fd)
 
 
+_NOT_KERAS = ("; neuralkit reads only its own files. Rebuild the model in neuralkit and copy its "
+              "arrays with set_weights (a Dense's W is Keras's kernel transposed)")
+
+
 def read_archive(path: Path, format_name: str = FORMAT_NAME, format_version: int = FORMAT_VERSION,
                  caller: str = "load_model", kind: str = "model file"
                  ) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
@@ -115,12 +120,17 @@ def read_archive(path: Path, format_name: str = FORMAT_NAME, format_version: int
             raise ModelFileError(f"'{path}' is empty (0 bytes): not a neuralkit {kind}.")
         if head != _ZIP_MAGIC:
             what = ("a single NumPy array (.npy)" if head == _NPY_MAGIC[:len(head)]
+                    else "an HDF5 file, as Keras 2's .h5 models and weights" + _NOT_KERAS
+                    if head == _HDF5_MAGIC[:len(head)]
                     else f"not a .npz archive (it starts with {head!r})")
             raise ModelFileError(f"'{path}' is not a neuralkit {kind}: {what}.")
         file.seek(0)
         try:
             with np.load(file, allow_pickle=False) as archive:
                 names = list(archive.files)
+                if {"config.json", "metadata.json"} <= set(names):
+                    raise ModelFileError(f"'{path}' is a Keras 3 .keras file, not a neuralkit "
+                                         f"{kind}" + _NOT_KERAS + ".")
                 if _METADATA_KEY not in names:
                     raise ModelFileError(
                         f"'{path}' is a .npz archive but not a neuralkit {kind} (it has no "
