@@ -31,7 +31,8 @@ def to_float_array(data: Any, name: str, dtype: np.dtype) -> np.ndarray:
         )
     if array.size == 0:
         raise ValueError(f"{name} is empty (shape {array.shape}); expected at least one sample.")
-    with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported below, by name
+    # Overflow is reported below, by name; underflow to a subnormal or 0 is the right rounding.
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
         converted = np.asarray(array, dtype=dtype)
     if not _all_finite(converted):
         bad = np.argwhere(~np.isfinite(converted))[0]

@@ -258,3 +258,18 @@ def test_errors_are_not_numpy_errors_from_inside_a_layer():
             model.fit(bad_X, bad_y, verbose=0)
         text = str(info.value)
         assert "matmul" not in text and "broadcast" not in text and "operands" not in text
+
+
+def test_tiny_values_round_to_float32_quietly_under_seterr_raise(tmp_path):
+    # 1e-40 is below float32's smallest normal (1.2e-38): the cast underflows, rightly.
+    X = np.array([[1e-40, 1.0], [2.0, -1e-45]])
+    model = Sequential([Dense(1, input_shape=(2,))], seed=0, dtype="float32")
+    memmap = np.lib.format.open_memmap(tmp_path / "X.npy", mode="w+", dtype=np.float64,
+                                       shape=X.shape)
+    memmap[...] = X
+    memmap.flush()
+    with np.errstate(all="raise"):
+        from_array = model.predict(X, verbose=0)
+        from_memmap = model.predict(np.load(tmp_path / "X.npy", mmap_mode="r"), verbose=0)
+    np.testing.assert_array_equal(from_array, from_memmap)
+    assert from_array.dtype == np.float32 and np.isfinite(from_array).all()

@@ -200,7 +200,8 @@ class MemmapBatches:
                     Yb = None if Y is None else np.take(Y, idx, axis=0, out=Y_buf[:n])
                     Wb = None if W is None else W[idx]
                 if X_buf is not raw:
-                    X_buf[:n] = raw[:n]
+                    with np.errstate(under="ignore"):  # to a subnormal or 0: the right rounding
+                        X_buf[:n] = raw[:n]
                 yield X_buf[:n], Yb, Wb
         finally:
             reader.close()
