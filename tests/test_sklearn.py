@@ -196,3 +196,13 @@ def test_bad_hyperparameters_are_named_at_fit(kwargs, match):
 def test_one_class_is_refused_with_a_clear_message():
     with pytest.raises(ValueError, match="at least 2 classes"):
         NeuralKitClassifier().fit(np.zeros((5, 2)), ["a"] * 5)
+
+
+def test_the_estimators_print_nothing_when_not_verbose(capsys):
+    X, y = _blobs(m=60, seed=1)
+    clf = NeuralKitClassifier(hidden_layer_sizes=(4,), epochs=3, early_stopping=True,
+                              random_state=0).fit(X, y)
+    clf.predict(X)
+    clf.predict_proba(X)
+    NeuralKitRegressor(hidden_layer_sizes=(4,), epochs=3, random_state=0).fit(X, X[:, 0]).predict(X)
+    assert capsys.readouterr().out == ""

@@ -147,7 +147,7 @@ class _NeuralKitBase(BaseEstimator):
             self.n_iter_ += 1
             if X_val is not None:
                 # Monitored as a loss: the negated validation score (accuracy or R^2).
-                monitored = -self._score_of(model.predict(X_val), y_val)
+                monitored = -self._score_of(model.predict(X_val, verbose=0), y_val)
                 self.validation_scores_.append(-monitored)
             else:
                 monitored = loss
@@ -199,7 +199,7 @@ class _NeuralKitBase(BaseEstimator):
     def _predict_network(self, X: Any) -> np.ndarray:
         check_is_fitted(self, "model_")
         X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
-        return self.model_.predict(np.asarray(X, dtype=self._dtype))
+        return self.model_.predict(np.asarray(X, dtype=self._dtype), verbose=0)
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
