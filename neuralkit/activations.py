@@ -15,10 +15,12 @@ import numpy as np
 from ._validation import _did_you_mean
 from .layers.activations import LeakyReLU, Linear, ReLU, Sigmoid, Softmax, Tanh
 from .layers.base import Layer
+from .layers.more_activations import SELU, Exponential, HardSigmoid, Mish, ReLU6, Softsign
 from .layers.smooth_activations import ELU, GELU, Softplus, Swish
 
 __all__ = ["relu", "sigmoid", "tanh", "softmax", "linear", "leaky_relu", "elu", "gelu",
-           "softplus", "swish", "silu", "get"]
+           "softplus", "swish", "silu", "selu", "softsign", "relu6", "hard_sigmoid", "mish",
+           "exponential", "get"]
 
 
 def _function(name: str, make: Callable[..., Layer], doc: str) -> Callable[..., np.ndarray]:
@@ -44,6 +46,13 @@ gelu = _function("gelu", GELU, "x Phi(x); ``approximate=False``.")
 softplus = _function("softplus", Softplus, "log(1 + exp(x)), never overflowing.")
 swish = _function("swish", Swish, "x sigmoid(x).")
 silu = _function("silu", Swish, "x sigmoid(x) (the same as swish).")
+selu = _function("selu", SELU, "scale (x if x > 0 else alpha (exp(x) - 1)), Keras's constants.")
+softsign = _function("softsign", Softsign, "x / (1 + abs(x)).")
+relu6 = _function("relu6", ReLU6, "min(max(x, 0), 6).")
+hard_sigmoid = _function("hard_sigmoid", HardSigmoid, "clip(x / 6 + 1/2, 0, 1), as Keras 3.")
+mish = _function("mish", Mish, "x tanh(softplus(x)), never overflowing.")
+exponential = _function("exponential", Exponential,
+                        "exp(x); inf beyond the float range, with np.exp's overflow signal.")
 leaky_relu = _function("leaky_relu", lambda alpha=0.2, **kw: LeakyReLU(alpha=alpha, **kw),
                        "x if x > 0 else alpha x; Keras's ``alpha=0.2``.")
 

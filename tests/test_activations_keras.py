@@ -1,4 +1,5 @@
-"""Keras 3's activations: ELU, GELU, Softplus, Swish/SiLU, the registry of names and ``Activation``.
+"""Keras 3's activations: ELU, GELU, Softplus, Swish/SiLU, the registry of names and ``Activation``
+(SELU, Softsign, ReLU6, HardSigmoid, Mish and Exponential: tests/test_more_activations.py).
 
 Oracles, never the code under test: the formulas written with other SciPy/NumPy functions
 (``ndtr``, ``erf``, ``sinh``, ``log1p(exp)``, the tanh form of the approximate GELU), mpmath at
@@ -23,29 +24,41 @@ from neuralkit import Sequential, config, gradcheck, load_model
 from neuralkit.layers import (
     ELU,
     GELU,
+    SELU,
     Activation,
     Dense,
+    Exponential,
+    HardSigmoid,
     Layer,
     LeakyReLU,
     Linear,
+    Mish,
     ReLU,
+    ReLU6,
     Sigmoid,
     SiLU,
     Softmax,
     Softplus,
+    Softsign,
     Swish,
     Tanh,
     activations,
 )
 from neuralkit.reference import (
     LoopELU,
+    LoopExponential,
     LoopGELU,
+    LoopHardSigmoid,
     LoopLeakyReLU,
     LoopLinear,
+    LoopMish,
     LoopReLU,
+    LoopReLU6,
+    LoopSELU,
     LoopSigmoid,
     LoopSoftmax,
     LoopSoftplus,
+    LoopSoftsign,
     LoopSwish,
     LoopTanh,
     smooth_layers,
@@ -114,12 +127,14 @@ SMOOTH = {
 VECTORIZED = {"linear": Linear, "relu": ReLU, "leaky_relu": lambda: LeakyReLU(0.2),
               "sigmoid": Sigmoid, "tanh": Tanh, "softmax": Softmax, "elu": lambda: ELU(0.5),
               "gelu": GELU, "gelu_tanh": lambda: GELU(approximate=True), "softplus": Softplus,
-              "swish": Swish}
+              "swish": Swish, "selu": SELU, "softsign": Softsign, "relu6": ReLU6,
+              "hard_sigmoid": HardSigmoid, "mish": Mish, "exponential": Exponential}
 LOOPED = {"linear": LoopLinear, "relu": LoopReLU, "leaky_relu": lambda: LoopLeakyReLU(0.2),
           "sigmoid": LoopSigmoid, "tanh": LoopTanh, "softmax": LoopSoftmax,
           "elu": lambda: LoopELU(0.5), "gelu": LoopGELU,
           "gelu_tanh": lambda: LoopGELU(approximate=True), "softplus": LoopSoftplus,
-          "swish": LoopSwish}
+          "swish": LoopSwish, "selu": LoopSELU, "softsign": LoopSoftsign, "relu6": LoopReLU6,
+          "hard_sigmoid": LoopHardSigmoid, "mish": LoopMish, "exponential": LoopExponential}
 EVERY = {**VECTORIZED, **{f"loop_{k}": v for k, v in LOOPED.items()}}
 
 
@@ -141,7 +156,9 @@ def _grid(dtype):
 @pytest.mark.parametrize("name, cls", [
     ("relu", ReLU), ("sigmoid", Sigmoid), ("tanh", Tanh), ("softmax", Softmax),
     ("linear", Linear), ("leaky_relu", LeakyReLU), ("elu", ELU), ("gelu", GELU),
-    ("softplus", Softplus), ("swish", Swish), ("silu", Swish)])
+    ("softplus", Softplus), ("swish", Swish), ("silu", Swish), ("selu", SELU),
+    ("softsign", Softsign), ("relu6", ReLU6), ("hard_sigmoid", HardSigmoid), ("mish", Mish),
+    ("exponential", Exponential)])
 def test_keras_names_make_their_layers(name, cls):
     assert activations.ACTIVATIONS[name] is cls
     for identifier in (name, name.upper()):
@@ -382,7 +399,8 @@ def test_every_exported_activation_is_in_the_stability_checks():
     activation_classes = {c for c in exported if isinstance(c, type) and issubclass(c, Layer)}
     # Only the activations (the other layers' hard inputs are in their own tests).
     activation_classes = {c for c in activation_classes if c.__module__ in (
-        "neuralkit.layers.activations", "neuralkit.layers.smooth_activations")}
+        "neuralkit.layers.activations", "neuralkit.layers.smooth_activations",
+        "neuralkit.layers.more_activations")}
     assert activation_classes <= {type(make()) for make in VECTORIZED.values()}
 
 
@@ -390,6 +408,10 @@ def test_every_exported_activation_is_in_the_stability_checks():
 @pytest.mark.parametrize("name", EVERY)
 def test_saturating_inputs_raise_nothing_under_errstate_all_raise(name, dtype):
     Z = _grid(dtype)
+    if name.endswith("exponential"):
+        # exp(Z) is no float beyond log(max) (tests/test_more_activations.py checks that it is
+        # inf there, signalled): up to 5 below it, headroom for dZ = dA exp(Z) with |dA| < e^5.
+        Z = np.minimum(Z, np.log(np.finfo(dtype).max) - 5)
     rng = np.random.default_rng(2)
     # dA of ones (dZ is then g'(Z) itself), of normal size, and small (1e-20: a tiny gradient
     # times a saturated derivative underflows, and underflow is rounding, not an error).

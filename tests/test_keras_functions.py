@@ -21,6 +21,13 @@ FORMULAS = {
     "softplus": lambda x: np.log1p(np.exp(x)),
     "swish": lambda x: x * expit(x),
     "silu": lambda x: x * expit(x),
+    # Keras 3's formulas (keras/src/activations/activations.py), SELU's constants its backends'.
+    "selu": lambda x: 1.0507009873554805 * np.where(x > 0, x, 1.6732632423543772 * np.expm1(x)),
+    "softsign": lambda x: x / (1 + np.abs(x)),
+    "relu6": lambda x: np.clip(x, 0, 6),
+    "hard_sigmoid": lambda x: np.clip(x / 6 + 0.5, 0, 1),
+    "mish": lambda x: x * np.tanh(np.log1p(np.exp(x))),
+    "exponential": np.exp,
 }
 
 
@@ -35,6 +42,10 @@ def test_functions_are_stable_at_saturation():
     with np.errstate(all="raise"):
         np.testing.assert_array_equal(activations.sigmoid(x), [[0.0, 1.0]])
         np.testing.assert_allclose(activations.softplus(x), [[0.0, 1000.0]])
+        np.testing.assert_allclose(activations.mish(x), [[0.0, 1000.0]], atol=1e-300)
+        np.testing.assert_array_equal(activations.hard_sigmoid(x), [[0.0, 1.0]])
+        np.testing.assert_array_equal(activations.softsign(np.array([[-1e300, 1e300]])),
+                                      [[-1.0, 1.0]])
 
 
 def test_a_function_as_dense_activation_is_its_layer_and_survives_saving(tmp_path):

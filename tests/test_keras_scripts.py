@@ -32,7 +32,6 @@ SCRIPTS = Path(__file__).parent / "keras_scripts"
 XFAIL = {
     "leaky_relu": "activation='leaky_relu' has slope 0.01 (Keras 3: 0.2), keras.layers.LeakyReLU "
                   "defaults to 0.01 (Keras 3: 0.3) and takes alpha, not negative_slope",
-    "more_activation_strings": "no selu, softsign, relu6, hard_sigmoid, mish, exponential",
 }
 
 #: scripts that check neuralkit's documented behaviour where Keras 3 does something else

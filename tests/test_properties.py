@@ -17,23 +17,29 @@ from neuralkit import Sequential, gradcheck, load_model
 from neuralkit.layers import (
     ELU,
     GELU,
+    SELU,
     AveragePooling2D,
     BatchNormalization,
     Conv2D,
     Dense,
     Dropout,
+    Exponential,
     Flatten,
     GlobalAveragePooling2D,
     GlobalMaxPooling2D,
+    HardSigmoid,
     Layer,
     LeakyReLU,
     Linear,
     MaxPooling2D,
+    Mish,
     ReLU,
+    ReLU6,
     Reshape,
     Sigmoid,
     Softmax,
     Softplus,
+    Softsign,
     Swish,
     Tanh,
 )
@@ -62,6 +68,12 @@ LAYERS = {
     GELU: lambda d: GELU(approximate=d(st.booleans())),
     Softplus: lambda d: Softplus(),
     Swish: lambda d: Swish(),
+    SELU: lambda d: SELU(),
+    Softsign: lambda d: Softsign(),
+    ReLU6: lambda d: ReLU6(),
+    HardSigmoid: lambda d: HardSigmoid(),
+    Mish: lambda d: Mish(),
+    Exponential: lambda d: Exponential(),
     # epsilon of the order of the variance: with m = 2, x_hat = +-d / sqrt(d^2 + epsilon) is
     # nearly constant for a small epsilon, and central differences cannot resolve its tiny
     # gradient to the course's 1e-7 relative error (tests/test_batchnorm.py checks 1e-3).
@@ -108,8 +120,9 @@ def test_every_exported_layer_has_a_property_test():
 
 
 def _away_from_kinks(m, n):
-    # |z| >= 0.05: central differences (eps 1e-6) never straddle ReLU's kink at 0.
-    magnitude = hnp.arrays(np.float64, (m, n), elements=st.floats(0.05, 3.0))
+    # 0.05 <= |z| <= 2.95: central differences (eps 1e-6) never straddle ReLU's kink at 0 nor
+    # HardSigmoid's at -3 and 3.
+    magnitude = hnp.arrays(np.float64, (m, n), elements=st.floats(0.05, 2.95))
     signs = hnp.arrays(np.float64, (m, n), elements=st.sampled_from([-1.0, 1.0]))
     return st.tuples(magnitude, signs).map(lambda pair: pair[0] * pair[1])
 

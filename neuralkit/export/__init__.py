@@ -30,6 +30,12 @@ Layer by layer (opset 13)::
                Gauss-Legendre on Z clipped to [-9, 9] (Phi to 2e-15; 0 below -9)
     GELU       approximate: Div(Z, 1 + Exp(-2 u)) = Z sigmoid(2 u) = 0.5 Z (1 + tanh(u)),
                u = sqrt(2/pi) (Zc + 0.044715 Zc**3), Zc = Clip(Z, -100, 100), as the layer does
+    SELU       Selu(alpha, gamma) in float32; in float64 (no ONNX Runtime kernel)
+               scale Where(Greater(Z, 0), Z, alpha (Exp(Min(Z, 0)) - 1))
+    Softsign   Softsign in float32; in float64 Div(Z, Abs(Z) + 1)
+    ReLU6      Clip(Z, 0, 6)       Exponential   Exp (inf where exp(Z) is beyond the float range)
+    HardSigmoid  HardSigmoid(alpha=1/6, beta=1/2) in float32; in float64 Clip(Z / 6 + 1/2, 0, 1)
+    Mish       Mul(Z, Tanh(softplus(Z))), softplus as for Softplus (opset 13 has no Mish)
     BatchNormalization  inference form, the moving statistics: float32, ONNX's
                BatchNormalization (channels on axis 1), between two Transposes when the
                channels are elsewhere (channels-last images); float64, where the operator's
@@ -62,7 +68,7 @@ from typing import Any
 from .._version import __version__
 from ..errors import UnsupportedLayerError
 from ..models.sequential import Sequential
-from . import conv, dense, normalization, pool, smooth  # noqa: F401 - they register the converters
+from . import conv, dense, more, normalization, pool, smooth  # noqa: F401 - they register the converters
 from .graph import IR_VERSION, OPSET, Graph, converter_for, register_converter
 
 __all__ = ["to_onnx", "register_converter", "UnsupportedLayerError", "OPSET", "IR_VERSION"]

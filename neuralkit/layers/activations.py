@@ -3,7 +3,9 @@ activation names and Keras's ``Activation``.
 
 Each backward takes dA = dL/dA and returns dZ = dL/dZ = dA * g'(Z) (Softmax: the full
 Jacobian-vector product, not only its diagonal). The smooth activations (ELU, GELU, Softplus,
-Swish) live in :mod:`neuralkit.layers.smooth_activations`.
+Swish) live in :mod:`neuralkit.layers.smooth_activations`, SELU, Softsign, ReLU6, HardSigmoid,
+Mish and Exponential in :mod:`neuralkit.layers.more_activations` (Exponential is the one that
+can overflow: exp(Z) is no float for Z > 709.78).
 
 None overflows or makes a NaN (the elementwise ones for any finite Z, Softmax for rows whose
 spread fits in a float), and none raises under ``np.seterr(all="raise")``. Underflow is
@@ -24,10 +26,12 @@ import numpy as np
 from .._numerics import sigmoid, softmax
 from .._validation import _did_you_mean, check_number
 from .base import Layer
+from .more_activations import SELU, Exponential, HardSigmoid, Mish, ReLU6, Softsign
 from .smooth_activations import ELU, GELU, SiLU, Softplus, Swish
 
 __all__ = ["Linear", "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Softmax", "ELU", "GELU", "Softplus",
-           "Swish", "SiLU", "ACTIVATIONS", "get", "Activation"]
+           "Swish", "SiLU", "SELU", "Softsign", "ReLU6", "HardSigmoid", "Mish", "Exponential",
+           "ACTIVATIONS", "get", "Activation"]
 
 
 class Linear(Layer):
@@ -185,7 +189,8 @@ class Softmax(Layer):
 ACTIVATIONS: dict[str, type[Layer]] = {
     "linear": Linear, "relu": ReLU, "leaky_relu": LeakyReLU, "sigmoid": Sigmoid, "tanh": Tanh,
     "softmax": Softmax, "elu": ELU, "gelu": GELU, "softplus": Softplus, "swish": Swish,
-    "silu": SiLU,
+    "silu": SiLU, "selu": SELU, "softsign": Softsign, "relu6": ReLU6,
+    "hard_sigmoid": HardSigmoid, "mish": Mish, "exponential": Exponential,
 }
 
 
@@ -215,7 +220,8 @@ def Activation(activation: str | Layer | type | None, name: str | None = None,
     ----------
     activation : str, Layer, Layer class or None
         A name of :data:`ACTIVATIONS` (Keras's: 'relu', 'sigmoid', 'tanh', 'softmax',
-        'linear', 'leaky_relu', 'elu', 'gelu', 'softplus', 'swish', 'silu'; any case).
+        'linear', 'leaky_relu', 'elu', 'gelu', 'softplus', 'swish', 'silu', 'selu', 'softsign',
+        'relu6', 'hard_sigmoid', 'mish', 'exponential'; any case).
     name : str, optional
         The layer's name (default: the class's, 'relu' for a ReLU).
     **kwargs

@@ -20,6 +20,14 @@ from .dot import dot_looped, dot_vectorized
 from .layers import LoopDense, LoopLeakyReLU, LoopLinear, LoopReLU, LoopSigmoid, LoopSoftmax, LoopTanh
 from .logistic import LogisticStep, logistic_step_looped, logistic_step_vectorized
 from .losses import LoopBinaryCrossEntropy, LoopCategoricalCrossEntropy, LoopMeanSquaredError
+from .more_layers import (
+    LoopExponential,
+    LoopHardSigmoid,
+    LoopMish,
+    LoopReLU6,
+    LoopSELU,
+    LoopSoftsign,
+)
 from .normalization import LoopBatchNormalization
 from .pool_layers import LoopAveragePooling2D, LoopMaxPooling2D
 from .smooth_layers import LoopELU, LoopGELU, LoopSoftplus, LoopSwish
@@ -37,6 +45,12 @@ __all__ = [
     "LoopGELU",
     "LoopSoftplus",
     "LoopSwish",
+    "LoopSELU",
+    "LoopSoftsign",
+    "LoopReLU6",
+    "LoopHardSigmoid",
+    "LoopMish",
+    "LoopExponential",
     "LoopBatchNormalization",
     "LoopMaxPooling2D",
     "LoopAveragePooling2D",

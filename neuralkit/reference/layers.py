@@ -25,7 +25,8 @@ The activations compute in Python floats (``float(Z[i, j])``), which never signa
 below the smallest normal float rounds quietly, as the vectorized twins' ``np.errstate(under=
 "ignore")`` lets it, so neither raises under ``np.seterr(all="raise")``. For float64 arrays the
 numbers are those of NumPy's float64 scalars, bit for bit. The smooth activations' twins
-(ELU, GELU, Softplus, Swish) are in :mod:`neuralkit.reference.smooth_layers`.
+(ELU, GELU, Softplus, Swish) are in :mod:`neuralkit.reference.smooth_layers`, those of SELU,
+Softsign, ReLU6, HardSigmoid, Mish and Exponential in :mod:`neuralkit.reference.more_layers`.
 """
 
 from __future__ import annotations
