@@ -15,11 +15,17 @@ For each workload, seconds per epoch of:
 - ``sklearn`` (when installed): ``MLPClassifier(solver='sgd', momentum=0, alpha=0)``, one
   ``partial_fit`` per epoch.
 
+Workload (cnn) is a convolutional network trained with Adam (``benchmarks/cnn_workload.py``
+says exactly what each implementation runs): ``gemm_floor`` (its im2col matrix products),
+``neuralkit`` and ``torch`` only, each epoch's time extrapolated from its first
+``timed_batches`` batches (40, quick 12) to the 60000 images.
+
 Every implementation runs in a fresh subprocess with the same thread count (environment
 variables, threadpoolctl when installed, torch.set_num_threads), one warm-up epoch first; the
 repeats are interleaved across implementations and the median is reported with the spread.
 "x floor" is the ratio of the medians; "paired" is the median over repeats of the ratio to the
-floor's run in the same repeat, which a machine whose speed drifts disturbs less.
+floor's run in the same repeat, which a machine whose speed drifts disturbs less; "paired
+torch" likewise against the torch run of the same repeat.
 Each subprocess reports its peak RSS (VmHWM) and, as "training MB", how much the peak grew
 after the data was made (what the training itself cost in memory).
 
@@ -38,6 +44,7 @@ Run::
     python benchmarks/training.py                 # all workloads, 5 interleaved repeats
     python benchmarks/training.py --quick         # 2 repeats, fewer epochs (< 2 minutes)
     python benchmarks/training.py --workloads a c --json results.json
+    python benchmarks/training.py --workloads cnn --threads 1 --repeats 7
     python benchmarks/training.py --baseline ../wt-before --workloads a c --impls gemm_floor neuralkit
 """
 
@@ -55,6 +62,20 @@ from typing import Any
 
 import numpy as np
 
+
+def _sibling(name: str) -> Any:
+    """A module beside this script (importable however this file was loaded)."""
+    import importlib.util
+
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), f"{name}.py")
+    spec = importlib.util.spec_from_file_location(f"_bench_{name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+cnn = _sibling("cnn_workload")
+
 WORKLOADS: dict[str, dict[str, Any]] = {
     "a": dict(title="60000x784 -> 256 ReLU -> 128 ReLU -> 10 softmax, batch 128, float32",
               m=60000, n_x=784, hidden=[256, 128], n_out=10, batch=128, dtype="float32",
@@ -68,6 +89,7 @@ WORKLOADS: dict[str, dict[str, Any]] = {
     "c": dict(title="1000x20 -> 16 ReLU -> 1 sigmoid, batch 32, float64",
               m=1000, n_x=20, hidden=[16], n_out=1, batch=32, dtype="float64",
               epochs=100, quick_epochs=30),
+    "cnn": cnn.WORKLOAD,
 }
 IMPLEMENTATIONS = ["gemm_floor", "numpy_loop", "neuralkit", "torch", "sklearn"]
 LEARNING_RATE = 0.01
@@ -280,9 +302,12 @@ def _worker(impl: str, workload: str, epochs: int) -> None:
     except ImportError:
         pass
     w = WORKLOADS[workload]
-    X, y = _data(w)
+    X, y = cnn.data(w) if w.get("cnn") else _data(w)
     rss_before = _peak_rss_mb()
-    times = RUNNERS[impl](w, X, y, epochs + 1)[1:]  # the first epoch is the warm-up
+    if w.get("cnn"):
+        times = cnn.RUNNERS[impl](w, X, y, epochs + 1, int(os.environ["BENCH_TIMED_BATCHES"]))[1:]
+    else:
+        times = RUNNERS[impl](w, X, y, epochs + 1)[1:]  # the first epoch is the warm-up
     peak = _peak_rss_mb()
     report = {"epoch_s": statistics.median(times), "peak_rss_mb": peak,
               "rss_after_data_mb": rss_before, "data_mb": (X.nbytes + y.nbytes) / 2**20}
@@ -304,6 +329,7 @@ def _available(impl: str) -> bool:
 def _machine(threads: int) -> dict[str, Any]:
     info: dict[str, Any] = {"python": platform.python_version(), "numpy": np.__version__,
                             "cores": os.cpu_count(), "threads": threads,
+                            "load_average_at_start": list(os.getloadavg()),
                             "cpu": platform.processor() or platform.machine()}
     try:
         with open("/proc/cpuinfo") as f:
@@ -332,11 +358,17 @@ def _machine(threads: int) -> dict[str, Any]:
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
+def _runs_on(impl: str, workload: str) -> bool:
+    """Whether ``impl`` has a version of ``workload`` (the cnn has no numpy_loop or sklearn)."""
+    return impl in cnn.RUNNERS if WORKLOADS[workload].get("cnn") else True
+
+
 def _run_one(impl: str, workload: str, epochs: int, threads: int,
-             tree: str | None = None) -> dict[str, Any]:
+             tree: str | None = None, timed_batches: int = 0) -> dict[str, Any]:
     """One fresh worker process; ``tree`` is the checkout on PYTHONPATH (this repository by default)."""
     env = dict(os.environ, BENCH_THREADS=str(threads), OMP_NUM_THREADS=str(threads),
-               OPENBLAS_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))
+               OPENBLAS_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads),
+               BENCH_TIMED_BATCHES=str(timed_batches))
     repo = tree or REPO
     env["PYTHONPATH"] = repo + os.pathsep + env.get("PYTHONPATH", "")
     out = subprocess.run([sys.executable, os.path.abspath(__file__), "--worker", impl, workload,
@@ -435,21 +467,23 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
             if baseline is not None and r % 2:  # the pair runs back to back, in alternating order
                 i = order.index("neuralkit")
                 order[i], order[i + 1] = order[i + 1], order[i]
-            jobs += [(r, wl, impl) for impl in order]
+            jobs += [(r, wl, impl) for impl in order if _runs_on(impl, wl)]
     for _, wl, impl in tqdm(jobs, desc="runs", unit="run"):
         w = WORKLOADS[wl]
         epochs = w["quick_epochs"] if args.quick else w["epochs"]
+        timed = w.get("quick_timed_batches" if args.quick else "timed_batches", 0)
         if trees is not None and impl in trees:
-            run = _run_one(impl, wl, epochs, args.threads, trees[impl])
+            run = _run_one(impl, wl, epochs, args.threads, trees[impl], timed)
             _check_tree(run, impl, trees[impl])
         else:
-            run = _run_one(impl, wl, epochs, args.threads)
+            run = _run_one(impl, wl, epochs, args.threads, timed_batches=timed)
         runs.setdefault((wl, impl), []).append(run)
 
     results = []
     for wl in args.workloads:
-        med = {impl: statistics.median(r["epoch_s"] for r in runs[(wl, impl)]) for impl in impls}
-        for impl in impls:
+        here = [impl for impl in impls if _runs_on(impl, wl)]
+        med = {impl: statistics.median(r["epoch_s"] for r in runs[(wl, impl)]) for impl in here}
+        for impl in here:
             rs = runs[(wl, impl)]
             results.append({
                 "workload": wl, "impl": impl, "epoch_s": med[impl],
@@ -458,6 +492,7 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
                 "paired_vs_floor": _paired_ratio(rs, runs.get((wl, "gemm_floor"))),
                 "vs_numpy_loop": med[impl] / med["numpy_loop"] if "numpy_loop" in med else None,
                 "vs_torch": med[impl] / med["torch"] if "torch" in med else None,
+                "paired_vs_torch": _paired_ratio(rs, runs.get((wl, "torch"))),
                 "vs_sklearn": med[impl] / med["sklearn"] if "sklearn" in med else None,
                 "peak_rss_mb": statistics.median(r["peak_rss_mb"] for r in rs),
                 "added_mb": statistics.median(r["peak_rss_mb"] - r["rss_after_data_mb"] for r in rs),
@@ -473,11 +508,12 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
 
     print(f"\nmachine: {machine['cpu']}, {machine['cores']} cores, {args.threads} threads, "
           f"Python {machine['python']}, NumPy {machine['numpy']}, BLAS {', '.join(machine['blas'])}, "
-          f"torch {machine['torch']}, scikit-learn {machine['sklearn']}")
+          f"torch {machine['torch']}, scikit-learn {machine['sklearn']}, load average at start "
+          + ", ".join(f"{x:.2f}" for x in machine["load_average_at_start"]))
     print(f"medians of {repeats} interleaved runs, each a fresh process; s/epoch after one warm-up epoch"
           + (f"; not installed: {', '.join(missing)}" if missing else ""))
     header = ("workload", "impl", "s/epoch", "spread", "x floor", "paired", "x loop", "x torch",
-              "x sklearn", "peak RSS MB", "training MB", "data MB")
+              "paired torch", "x sklearn", "peak RSS MB", "training MB", "data MB")
     rows = [header]
     for r in results:
         def ratio(x: float | None) -> str:
@@ -485,8 +521,8 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
         rows.append((f"({r['workload']})", r["impl"], f"{r['epoch_s']:.5f}",
                      f"{r['min_s']:.5f}-{r['max_s']:.5f}", ratio(r["vs_floor"]),
                      ratio(r["paired_vs_floor"]), ratio(r["vs_numpy_loop"]), ratio(r["vs_torch"]),
-                     ratio(r["vs_sklearn"]), f"{r['peak_rss_mb']:.0f}", f"{r['added_mb']:.0f}",
-                     f"{r['data_mb']:.1f}"))
+                     ratio(r["paired_vs_torch"]), ratio(r["vs_sklearn"]), f"{r['peak_rss_mb']:.0f}",
+                     f"{r['added_mb']:.0f}", f"{r['data_mb']:.1f}"))
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     for i, row in enumerate(rows):
         print("  ".join(c.ljust(wd) for c, wd in zip(row, widths, strict=True)))

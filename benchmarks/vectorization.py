@@ -1,7 +1,7 @@
 """Vectorized vs looped: how much do array operations buy over Python for-loops?
 
 The course claims "100x-300x" for replacing explicit loops by NumPy. This benchmark times the
-looped reference code of ``neuralkit.reference`` against its vectorized twin on four cases,
+looped reference code of ``neuralkit.reference`` against its vectorized twin on six cases,
 each at several sizes:
 
     dot          dot product of two random vectors of n elements (the course's demonstration)
@@ -9,6 +9,12 @@ each at several sizes:
     dense        Dense forward + backward for a batch of m rows, n[l-1] inputs, n[l] units
     epoch        one training epoch (batch 32, SGD) of a 20-16-8-1 ReLU/Sigmoid Sequential model
                  on m examples: LoopDense/LoopReLU/LoopSigmoid vs Dense/ReLU/Sigmoid
+    conv         Conv2D forward + backward (dA_prev, dW, db) against the course's looped
+                 LoopConv2D, at the assignment's sizes and the Fashion-MNIST CNN's layers
+    pool         MaxPooling2D / AveragePooling2D forward + backward against the looped twins
+                 (the assignment's pool_forward sizes, then the CNN's pooling layers)
+
+(the image cases are in ``benchmarks/vectorization_images.py``, which lists their sizes).
 
 Method: each side is called once to warm up (those two results are compared: the max |diff|
 column), then timed with ``time.perf_counter`` over several repeats, looped and vectorized
@@ -60,6 +66,20 @@ from neuralkit.reference import (
     logistic_step_vectorized,
 )
 
+
+def _sibling(name: str) -> Any:
+    """A module beside this script (importable however this file was loaded)."""
+    import importlib.util
+
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), f"{name}.py")
+    spec = importlib.util.spec_from_file_location(f"_bench_{name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+images = _sibling("vectorization_images")
+
 #: A timed batch of calls lasts at least this long (fast calls are repeated within a batch).
 MIN_BATCH_S = 0.05
 #: Timed repeats per side, after one warm-up call, by mode.
@@ -86,6 +106,8 @@ SIZES: dict[str, dict[str, list[Any]]] = {
         "epoch": [64],
     },
 }
+for _mode, _sizes in images.SIZES.items():
+    SIZES[_mode].update(_sizes)
 
 #: The keys of each object written by --json, exactly.
 JSON_KEYS = ("case", "size", "looped_s", "vectorized_s", "speedup", "max_abs_diff")
@@ -192,6 +214,16 @@ def make_epoch(m: int, rng: np.random.Generator) -> Trial:
     return Trial(epoch(looped), epoch(vectorized), lambda p, q: _max_diff(list(zip(p, q, strict=True))))
 
 
+def make_conv(size: Any, rng: np.random.Generator) -> Trial:
+    looped, vectorized = images.make_conv(size, rng)
+    return Trial(looped, vectorized, lambda p, q: _max_diff(list(zip(p, q, strict=True))))
+
+
+def make_pool(size: Any, rng: np.random.Generator) -> Trial:
+    looped, vectorized = images.make_pool(size, rng)
+    return Trial(looped, vectorized, lambda p, q: _max_diff(list(zip(p, q, strict=True))))
+
+
 @dataclass(frozen=True)
 class Case:
     name: str
@@ -209,6 +241,10 @@ CASES = [
          lambda s: float(s[0] * s[1] * s[2]), "m * n[l-1] * n[l]"),
     Case("epoch", make_epoch, lambda m: f"m={m}", float,
          f"m (examples; model {EPOCH_FEATURES}-{'-'.join(map(str, EPOCH_LAYERS))})"),
+    Case("conv", make_conv, images.conv_label,
+         lambda s: float(np.prod(s[0]) * s[1] * s[2] ** 2), "m * n_H_prev * n_W_prev * n_C_prev * n_C * f^2"),
+    Case("pool", make_pool, images.pool_label, lambda s: float(np.prod(s[1]) * s[2] ** 2),
+         "m * n_H * n_W * n_C * f^2"),
 ]
 
 

@@ -83,3 +83,18 @@ def test_training_benchmark_stops_on_the_wrong_neuralkit(tmp_path):
         training._check_tree(run, "neuralkit_baseline", str(tmp_path))
     with pytest.raises(RuntimeError, match="meant to import"):
         training._check_tree({"epoch_s": 1.0}, "neuralkit_baseline", str(ROOT))
+
+
+def test_training_benchmark_cnn_workload_runs(tmp_path):
+    # The CNN workload: neuralkit beside its GEMM floor, 12 batches per epoch (no timing asserted).
+    out = tmp_path / "cnn.json"
+    result = run_python(
+        [ROOT / "benchmarks" / "training.py", "--quick", "--repeats", "1", "--workloads", "cnn",
+         "--impls", "gemm_floor", "numpy_loop", "neuralkit", "--threads", "1", "--json", out],
+        cwd=tmp_path, timeout=300,
+    )
+    assert "(cnn)" in result.stdout and "paired torch" in result.stdout
+    rows = {r["impl"]: r for r in json.loads(out.read_text())["results"]}
+    assert set(rows) == {"gemm_floor", "neuralkit"}  # the cnn has no numpy_loop
+    assert rows["neuralkit"]["epoch_s"] > 0 and rows["neuralkit"]["paired_vs_floor"] > 0
+    assert rows["neuralkit"]["paired_vs_torch"] is None

@@ -474,7 +474,7 @@ def test_benchmark_smallest_configuration_agrees(tmp_path):
         cwd=tmp_path,
     )
     results = json.loads(out_json.read_text())
-    assert [r["case"] for r in results] == ["dot", "logreg_step", "dense", "epoch"]
+    assert [r["case"] for r in results] == ["dot", "logreg_step", "dense", "epoch", "conv", "pool"]
     for r in results:
         assert set(r) == {"case", "size", "looped_s", "vectorized_s", "speedup", "max_abs_diff"}
         assert r["max_abs_diff"] < 1e-10, r  # looped and vectorized computed the same numbers
