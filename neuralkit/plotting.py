@@ -1,4 +1,5 @@
-"""Pictures of training: cost curves and decision boundaries (needs matplotlib).
+"""Pictures of training: cost curves, decision boundaries and convolution filters (needs
+matplotlib).
 
 matplotlib is an optional extra: ``pip install "neuralkit[plot]"``. It is imported only
 when a function here is called, so ``import neuralkit`` never needs it. The functions draw
@@ -143,6 +144,74 @@ def decision_boundary(model: Any, X: Any, y: Any, ax: Any = None, resolution: in
     return ax
 
 
+def plot_filters(kernel: Any, ax: Any = None, channel: int = 0, columns: int = 8,
+                 scale: str = "each", cmap: str = "gray", gap_color: str = "#4c72b0",
+                 title: str | None = None) -> Any:
+    """The filters of a convolution, side by side: the learned first layer of a CNN.
+
+    Tiles ``W[:, :, channel, c]`` for every filter c (row by row, ``columns`` to a row, one
+    pixel between tiles, drawn in ``gap_color``) into one image, on a colour scale symmetric
+    about 0: black is -1, white +1 and mid-grey 0 after each filter is divided by its own
+    ``max |W[:, :, channel, c]|`` (``scale='each'``: every filter's pattern shows), or
+    ``-max |W|`` to ``max |W|`` over all of them (``scale='shared'``: their strengths compare).
+
+    Parameters
+    ----------
+    kernel : Conv2D or array-like, shape (f_h, f_w, n_C_prev, n_C)
+        A built :class:`~neuralkit.layers.Conv2D` (its ``W`` is drawn) or a kernel in its
+        layout (Keras's).
+    ax : matplotlib Axes, optional
+    channel : int, default 0
+        Which input channel of each filter to draw (a grey-scale image has only 0).
+    columns : int, default 8
+        Filters per row of tiles.
+    scale : {'each', 'shared'}, default 'each'
+    cmap : str, default 'gray'
+    gap_color : str, default '#4c72b0'
+        Colour of the pixels between the tiles (a blue, outside a grey scale).
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        With one ``AxesImage``, whose array is the tiling of the scaled filters (NaN between
+        the tiles).
+    """
+    W = kernel.params["W"] if hasattr(kernel, "params") else kernel
+    W = np.asarray(W, dtype=np.float64)
+    if W.ndim != 4:
+        raise ValueError(f"plot_filters draws a Conv2D kernel of shape (f_h, f_w, n_C_prev, "
+                         f"n_C); got shape {W.shape}.")
+    f_h, f_w, n_c_prev, n_c = W.shape
+    if not (isinstance(channel, (int, np.integer)) and 0 <= channel < n_c_prev):
+        raise ValueError(f"channel must be an int in [0, {n_c_prev}) (the kernel's input "
+                         f"channels); got {channel!r}.")
+    if not (isinstance(columns, (int, np.integer)) and columns >= 1):
+        raise ValueError(f"columns must be a positive int; got {columns!r}.")
+    columns = min(int(columns), n_c)
+    if scale not in ("each", "shared"):
+        raise ValueError(f"scale must be 'each' or 'shared'; got {scale!r}.")
+    W = W[:, :, channel]
+    peak = np.abs(W).max(axis=(0, 1)) if scale == "each" else np.abs(W).max(initial=0.0)
+    W = W / np.where(peak > 0, peak, 1.0)  # an all-zero filter stays 0 (mid-grey)
+    rows = -(-n_c // columns)
+    tiles = np.full((rows * (f_h + 1) - 1, columns * (f_w + 1) - 1), np.nan)
+    for c in range(n_c):
+        r, q = divmod(c, columns)
+        top, left = r * (f_h + 1), q * (f_w + 1)
+        tiles[top:top + f_h, left:left + f_w] = W[:, :, c]
+    plt = _pyplot()
+    if ax is None:
+        _, ax = plt.subplots(figsize=(0.5 * columns + 1, 0.5 * rows + 1))
+    ax.imshow(tiles, cmap=plt.get_cmap(cmap).with_extremes(bad=gap_color), vmin=-1.0, vmax=1.0,
+              interpolation="nearest")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    if title:
+        ax.set_title(title)
+    return ax
+
+
 def _predict_labels(model: Any, X: np.ndarray) -> np.ndarray:
     if hasattr(model, "predict"):
         A = np.asarray(model.predict(X))
@@ -154,4 +223,4 @@ def _predict_labels(model: Any, X: np.ndarray) -> np.ndarray:
     raise TypeError(f"model must have a predict method or be callable; got {type(model).__name__}.")
 
 
-__all__ = ["plot_history", "decision_boundary"]
+__all__ = ["plot_history", "decision_boundary", "plot_filters"]

@@ -107,6 +107,8 @@ def test_without_matplotlib_the_error_names_the_extra(monkeypatch):
         _history({"loss": [1.0]}).plot()
     with pytest.raises(ImportError, match=r'pip install "neuralkit\[plot\]"'):
         plotting.decision_boundary(lambda G: G[:, 0] > 0, np.zeros((2, 2)), np.zeros(2))
+    with pytest.raises(ImportError, match=r'pip install "neuralkit\[plot\]"'):
+        plotting.plot_filters(np.zeros((3, 3, 1, 2)))
 
 
 def test_import_neuralkit_does_not_import_matplotlib_or_h5py(tmp_path):
@@ -114,3 +116,42 @@ def test_import_neuralkit_does_not_import_matplotlib_or_h5py(tmp_path):
             "print(any(m.split('.')[0] in ('matplotlib', 'h5py') for m in sys.modules))")
     out = run_python(["-c", code], cwd=tmp_path)
     assert out.stdout.strip() == "False"
+
+
+def test_plot_filters_tiles_each_filter_in_its_place():
+    rng = np.random.default_rng(0)
+    W = rng.standard_normal((3, 2, 2, 5))  # 5 filters of 3 x 2 over 2 input channels
+    W[:, :, 1, 4] = 0.0  # an all-zero filter
+    limit = np.abs(W[:, :, 1]).max()
+    for scale in ("shared", "each"):
+        ax = plotting.plot_filters(W, channel=1, columns=3, scale=scale, title="filters")
+        assert ax.get_title() == "filters"
+        (image,) = ax.get_images()
+        assert image.get_clim() == (-1.0, 1.0)  # symmetric about 0
+        tiles = np.ma.filled(image.get_array(), np.nan)
+        assert tiles.shape == (2 * 4 - 1, 3 * 3 - 1)  # 2 rows of 3 tiles, a pixel between them
+        for c in range(5):
+            r, q = divmod(c, 3)
+            peak = limit if scale == "shared" else (np.abs(W[:, :, 1, c]).max() or 1.0)
+            assert np.allclose(tiles[4 * r:4 * r + 3, 3 * q:3 * q + 2], W[:, :, 1, c] / peak)
+        assert np.isnan(tiles[3]).all() and np.isnan(tiles[:, 2]).all()  # the gaps
+        assert np.isnan(tiles[4:, 6:]).all()  # no sixth filter
+
+
+def test_plot_filters_of_a_conv2d_layer_and_bad_input():
+    from neuralkit.layers import Conv2D, Flatten
+
+    model = Sequential([Conv2D(4, 3, input_shape=(6, 6, 1)), Flatten(), Dense(1)], seed=0)
+    ax = plotting.plot_filters(model.layers[0])
+    tiles = np.ma.filled(ax.get_images()[0].get_array(), np.nan)
+    assert tiles.shape == (3, 4 * 4 - 1)  # fewer filters than columns: one row of 4
+    W1 = model.layers[0].params["W"][:, :, 0, 1]
+    assert np.allclose(tiles[:, 4:7], W1 / np.abs(W1).max())
+    with pytest.raises(ValueError, match=r"shape \(f_h, f_w, n_C_prev, n_C\); got shape \(3, 3\)"):
+        plotting.plot_filters(np.zeros((3, 3)))
+    with pytest.raises(ValueError, match=r"channel must be an int in \[0, 1\)"):
+        plotting.plot_filters(np.zeros((3, 3, 1, 4)), channel=1)
+    with pytest.raises(ValueError, match="columns must be a positive int"):
+        plotting.plot_filters(np.zeros((3, 3, 1, 4)), columns=0)
+    with pytest.raises(ValueError, match="scale must be 'each' or 'shared'; got 'all'"):
+        plotting.plot_filters(np.zeros((3, 3, 1, 4)), scale="all")
