@@ -22,6 +22,7 @@ from . import (
     saving,
     utils,
 )
+from ._system import show_config
 from ._version import __version__
 from .errors import DivergenceError, ModelFileError
 from .layers import Input
@@ -53,5 +54,6 @@ __all__ = [
     "export",
     "utils",
     "ops",
+    "show_config",
     "__version__",
 ]

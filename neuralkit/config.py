@@ -8,6 +8,15 @@ read, debug or profile the plain path:
 
 * ``neuralkit.config.set_fast_paths(False)`` in a program, or
 * the environment variable ``NEURALKIT_FAST_PATHS=0`` before Python starts.
+
+The compiled accelerator (fused optimizer steps, :mod:`neuralkit.training.accelerator`), when
+it was built, gives the NumPy code's numbers bit for bit; it is one of the fast paths, and has
+its own switch too:
+
+* ``neuralkit.config.set_accelerator(False)``, or
+* ``NEURALKIT_ACCELERATOR=0`` before Python starts.
+
+``neuralkit.show_config()`` prints which paths are on.
 """
 
 from __future__ import annotations
@@ -17,10 +26,16 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["fast_paths_enabled", "set_fast_paths", "set_default_seed", "next_model_seed"]
+__all__ = ["fast_paths_enabled", "set_fast_paths", "accelerator_enabled", "set_accelerator",
+           "set_default_seed", "next_model_seed"]
 
-_fast_paths = os.environ.get("NEURALKIT_FAST_PATHS", "1").strip().lower() not in (
-    "0", "false", "off", "no")
+
+def _switch(variable: str) -> bool:
+    return os.environ.get(variable, "1").strip().lower() not in ("0", "false", "off", "no")
+
+
+_fast_paths = _switch("NEURALKIT_FAST_PATHS")
+_accelerator = _switch("NEURALKIT_ACCELERATOR")
 
 
 #: Where models made without a seed draw theirs from, once set_default_seed was called.
@@ -58,4 +73,20 @@ def set_fast_paths(enabled: bool) -> bool:
     if not isinstance(enabled, bool):
         raise TypeError(f"set_fast_paths expects True or False; got {enabled!r}.")
     previous, _fast_paths = _fast_paths, enabled
+    return previous
+
+
+def accelerator_enabled() -> bool:
+    """True when fit may take the accelerator's fused steps (the default; they run only where
+    it was built, and with the fast paths on)."""
+    return _accelerator
+
+
+def set_accelerator(enabled: bool) -> bool:
+    """Turn the accelerator on or off for the fits that start from now on; returns the old
+    value."""
+    global _accelerator
+    if not isinstance(enabled, bool):
+        raise TypeError(f"set_accelerator expects True or False; got {enabled!r}.")
+    previous, _accelerator = _accelerator, enabled
     return previous

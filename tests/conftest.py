@@ -51,6 +51,20 @@ def _no_default_seed_left_behind():
     neuralkit.config.set_default_seed(None)
 
 
+@pytest.fixture(autouse=True)
+def _accelerator_switch_restored():
+    previous = neuralkit.config.accelerator_enabled()
+    yield
+    neuralkit.config.set_accelerator(previous)
+
+
+@pytest.fixture
+def numpy_steps():
+    """The optimizer steps run the NumPy code (the accelerator's fused steps off): for tests of
+    the guard's own paths (snapshot, bounded SGD step) that the fused step would replace."""
+    neuralkit.config.set_accelerator(False)
+
+
 @pytest.fixture
 def run_example(tmp_path):
     """Run examples/<name> in a fresh interpreter with tmp_path as working directory (so the

@@ -19,13 +19,17 @@ from neuralkit.training.guard import UpdateGuard
 from neuralkit.training.step import TrainStep
 
 PACKAGE = Path(neuralkit.__file__).parent
-MODULES = sorted(m.name for m in pkgutil.walk_packages(neuralkit.__path__, "neuralkit."))
 
 
 def _module_file(name):
     parts = name.split(".")[1:]
     path = PACKAGE.joinpath(*parts)
     return path / "__init__.py" if path.is_dir() else path.with_suffix(".py")
+
+
+# The compiled accelerator (neuralkit/_accelerator.c, when built) has no Python source to read.
+MODULES = sorted(m.name for m in pkgutil.walk_packages(neuralkit.__path__, "neuralkit.")
+                 if _module_file(m.name).exists())
 
 
 def _imports(name):

@@ -325,7 +325,7 @@ def _large_model(optimizer):
     return model
 
 
-def test_ctrl_c_while_a_plain_sgd_update_is_written_completes_the_update_then_stops(monkeypatch):
+def test_ctrl_c_while_a_plain_sgd_update_is_written_completes_the_update_then_stops(monkeypatch, numpy_steps):
     # Plain SGD on a large model takes the guard's bounded path (no snapshot): a Ctrl-C that
     # arrives while it writes the parameters is held until every one is written, then honoured.
     _in_main_thread()

@@ -266,7 +266,7 @@ def _fit_both_paths(make_optimizer, monkeypatch):
 @pytest.mark.parametrize("option", [{"clipnorm": 0.05}, {"weight_decay": 0.5},
                                     {"global_clipnorm": 0.1}, {"clipvalue": 1e-3}])
 def test_plain_sgd_with_clipping_or_decay_on_a_large_model_equals_the_plain_path(
-        option, monkeypatch):
+        option, monkeypatch, numpy_steps):
     (fast, plain), counts = _fit_both_paths(lambda: SGD(0.1, **option), monkeypatch)
     assert counts == [0, 0]  # declined: the guard's path ran optimizer.step
     for name, value in plain.get_parameters().items():

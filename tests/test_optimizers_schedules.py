@@ -316,7 +316,7 @@ def _fit_both_paths(make_optimizer, monkeypatch, epochs=2):
     return results, counts
 
 
-def test_the_bounded_sgd_step_takes_the_scheduled_rate_exactly(monkeypatch):
+def test_the_bounded_sgd_step_takes_the_scheduled_rate_exactly(monkeypatch, numpy_steps):
     schedule = PiecewiseConstantDecay([2, 5], [0.2, 0.1, 0.05])
     opt = SGD(schedule)
     W = np.ones((2, 2))

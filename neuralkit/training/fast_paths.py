@@ -16,6 +16,9 @@ to rounding) and allocate less:
 * **The loss makes the output**: with a stock Softmax or Sigmoid before its cross-entropy, the
   fused loss computes A from the logits once and sets the layer's cache to it.
 * **Plain SGD's bounded step** (:func:`bounded_sgd_step`): on large models, no snapshot.
+* **The fused step** (:class:`neuralkit.training.accelerator.FusedStep`): where the compiled
+  accelerator was built, the stock optimizers' whole step in one pass, bit for bit the NumPy
+  code's numbers, no snapshot (its own switch: :func:`neuralkit.config.set_accelerator`).
 
 Each applies only to the stock classes (``type(layer).forward is ReLU.forward``), so a
 subclass that overrides a method always runs its own code. The switch
@@ -36,7 +39,9 @@ from ..layers.activations import ReLU, Sigmoid, Softmax, Tanh
 from ..layers.base import Layer
 from ..layers.dense import Dense
 from ..optimizers import SGD, Optimizer
-from .guard import BoundedStep
+from . import accelerator
+from .accelerator import FusedStep
+from .guard import BoundedStep, FusedStepCall
 from .head import Head
 
 __all__ = ["StepPlan", "plan", "bounded_sgd_step"]
@@ -55,6 +60,7 @@ class StepPlan(NamedTuple):
     loss_makes_output: bool
     needs_input_grad: list[bool]              # per layer
     bounded: BoundedStep | None
+    fused: FusedStepCall | None
 
 
 class _Linear:
@@ -99,7 +105,7 @@ def plan(layers: Sequence[Layer], head: Head, trainable_only: bool = True) -> St
         nodes = _nodes(layers, head, expand=False)
         return StepPlan([node.forward for _, node in nodes],
                         [node.backward for _, node in reversed(nodes)], False,
-                        [layer.needs_input_grad for layer in layers], None)
+                        [layer.needs_input_grad for layer in layers], None, None)
     first = next((i for i, learning in enumerate(learns) if learning), len(layers))
     needs = [i > first for i in range(len(layers))]
     nodes = _nodes(layers, head, expand=True)
@@ -109,7 +115,8 @@ def plan(layers: Sequence[Layer], head: Head, trainable_only: bool = True) -> St
     large = sum(p.size for layer in layers for p in layer.params.values()) > SMALL_MODEL_PARAMS
     return StepPlan(_calls(nodes, "forward", needs),
                     _calls(nodes, "backward", needs)[first_node:][::-1],
-                    loss_makes_output, needs, bounded_sgd_step if large else None)
+                    loss_makes_output, needs, bounded_sgd_step if large else None,
+                    FusedStep() if config.accelerator_enabled() and accelerator.built() else None)
 
 
 def _calls(nodes: list[tuple[int, Any]], method: str, needs: list[bool]

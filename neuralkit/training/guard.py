@@ -24,6 +24,12 @@ in a form whose application can neither raise nor turn a finite parameter into i
 stop it half-way is Ctrl-C, and during a fit (:meth:`UpdateGuard.holding_interrupts`) a Ctrl-C
 that arrives while such a step is being written is held until the step is complete, then
 honoured: the training loop raises KeyboardInterrupt after the batch's bookkeeping.
+
+A *fused* step needs neither either: the compiled accelerator's
+(:class:`neuralkit.training.accelerator.FusedStep`) computes every new value before it writes
+any, so it is all or nothing by itself, and the snapshot and the check are skipped. It runs
+where a Ctrl-C cannot cut its bookkeeping short: inside :meth:`UpdateGuard.holding_interrupts`,
+or in a thread other than the main one (where no KeyboardInterrupt is ever raised).
 """
 
 from __future__ import annotations
@@ -40,11 +46,14 @@ import numpy as np
 
 from .._parameters import ParameterSlot
 from ..errors import DivergenceError
+from .accelerator import NonFiniteUpdateError
 
 __all__ = ["UpdateGuard"]
 
 #: ``bounded(optimizer, triples) -> commit() or None``: a step that needs no snapshot.
 BoundedStep = Callable[[Any, list[tuple[str, np.ndarray, np.ndarray]]], Callable[[], None] | None]
+#: ``fused(optimizer, triples) -> bool``: the whole step taken (True) or declined (False).
+FusedStepCall = Callable[[Any, list[tuple[str, np.ndarray, np.ndarray]]], bool]
 
 #: Up to this many parameters, the finiteness check gathers them into one buffer first.
 _GATHER_LIMIT = 1 << 16
@@ -60,13 +69,19 @@ class UpdateGuard:
     bounded : callable, optional
         Prepares a bounded step (see the module's docstring), or declines with None; used only
         while Ctrl-C is held (inside :meth:`holding_interrupts`).
+    fused : callable, optional
+        Takes the whole step all or nothing by itself (see the module's docstring), or declines
+        with False; raises :class:`~neuralkit.training.accelerator.NonFiniteUpdateError` for a step
+        that would make a parameter NaN or inf.
     """
 
-    def __init__(self, slots: Sequence[ParameterSlot], bounded: BoundedStep | None = None) -> None:
+    def __init__(self, slots: Sequence[ParameterSlot], bounded: BoundedStep | None = None,
+                 fused: FusedStepCall | None = None) -> None:
         self.slots = list(slots)
         # (key, layer, name): read each step from the layers, without the slots' properties.
         self._refs = [(slot.key, slot.layer, slot.name) for slot in self.slots]
         self.bounded = bounded
+        self.fused = fused
         # The plan, rebuilt only when the arrays change (first step, new optimizer state):
         self._values: list[Any] = []              # parameters, then every optimizer-state value
         self._arrays: list[np.ndarray] = []      # parameters, then optimizer-state arrays
@@ -77,6 +92,7 @@ class UpdateGuard:
         self._param_views: list[np.ndarray] | None = None
         self._check: np.ndarray | None = None     # the parameters, gathered for the check
         self._holding = False      # our SIGINT handler is installed (inside holding_interrupts)
+        self._no_signals = False   # inside holding_interrupts, in a thread that gets none
         self._writing = False      # a step or a restore is being written: Ctrl-C waits
         #: Set when a held Ctrl-C arrived; the training loop raises KeyboardInterrupt.
         self.interrupted = False
@@ -89,7 +105,11 @@ class UpdateGuard:
         the snapshot path, which undoes an interrupted step instead.
         """
         if not _own_sigint():
-            yield
+            self._no_signals = threading.current_thread() is not threading.main_thread()
+            try:
+                yield
+            finally:
+                self._no_signals = False
             return
         previous = signal.signal(signal.SIGINT, self._on_sigint)
         self._holding, self.interrupted = True, False
@@ -127,6 +147,15 @@ class UpdateGuard:
                 f"self.grads['{slot.name}'] (an array shaped like self.params['{slot.name}'], "
                 "made in build with np.zeros_like)."
             ) from None
+        if self.fused is not None and (self._holding or self._no_signals):
+            self._writing = True
+            try:
+                if self.fused(optimizer, triples):
+                    return
+            except NonFiniteUpdateError as bad:
+                raise _diverged(bad.key, epoch, step, loss) from None
+            finally:
+                self._writing = False
         if self._holding and self.bounded is not None:
             commit = self.bounded(optimizer, triples)
             if commit is not None:
@@ -147,12 +176,7 @@ class UpdateGuard:
             bad = next(slot.key for slot, param in zip(slots, params, strict=True)
                        if not np.isfinite(param).all())
             self._restore(optimizer, iterations)
-            raise DivergenceError(
-                f"the update at epoch {epoch + 1}, batch {step + 1} made parameter '{bad}' NaN "
-                f"or inf although the loss ({loss:.6g}) was finite; the parameters and the "
-                "optimizer state are those before this step. Try a lower learning rate, "
-                "scaling the inputs, or a smaller initialization."
-            )
+            raise _diverged(bad, epoch, step, loss)
 
     # ------------------------------------------------------------------ internals
     def _save(self, optimizer: Any, params: list[np.ndarray]) -> int | None:
@@ -232,6 +256,15 @@ class UpdateGuard:
                 state[key] = slots
         if iterations is not None:
             optimizer.iterations = iterations
+
+
+def _diverged(key: str, epoch: int, step: int, loss: float) -> DivergenceError:
+    return DivergenceError(
+        f"the update at epoch {epoch + 1}, batch {step + 1} made parameter '{key}' NaN or inf "
+        f"although the loss ({loss:.6g}) was finite; the parameters and the optimizer state "
+        "are those before this step. Try a lower learning rate, scaling the inputs, or a "
+        "smaller initialization."
+    )
 
 
 def _finite(array: np.ndarray) -> bool:

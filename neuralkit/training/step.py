@@ -116,7 +116,7 @@ class TrainStep(GradientStep):
     def __init__(self, layers: Sequence[Layer], loss: Loss, optimizer: Optimizer) -> None:
         super().__init__(layers, loss)
         self.optimizer = optimizer
-        self.guard = UpdateGuard(self.slots, self.plan.bounded)
+        self.guard = UpdateGuard(self.slots, self.plan.bounded, self.plan.fused)
         self.stateful = [layer for layer in self.layers
                          if type(layer).after_update is not Layer.after_update]
 

@@ -1,0 +1,46 @@
+"""Builds neuralkit's optional accelerator (neuralkit/_accelerator.c, fused optimizer steps).
+
+Everything else is in setup.cfg. Without a C compiler the build goes on without the accelerator
+(one line says so) and neuralkit runs its NumPy code, the reference, for every step.
+"""
+
+from setuptools import Extension, setup
+from setuptools.command.build_ext import build_ext
+
+
+class OptionalBuildExt(build_ext):
+    """build_ext that skips the accelerator, with one line, when it cannot be compiled."""
+
+    def run(self) -> None:
+        try:
+            super().run()
+        except Exception as exc:  # no compiler, no Python headers: NumPy-only neuralkit
+            self._skipped(exc)
+
+    def build_extension(self, ext: Extension) -> None:
+        try:
+            super().build_extension(ext)
+        except Exception as exc:
+            self._skipped(exc)
+
+    def copy_extensions_to_source(self) -> None:  # pip install -e: only what was built
+        try:
+            super().copy_extensions_to_source()
+        except Exception as exc:
+            self._skipped(exc)
+
+    def _skipped(self, exc: Exception) -> None:
+        if not getattr(self, "_said", False):
+            print(f"neuralkit: the optional accelerator was not built ({exc}); "
+                  "every optimizer step runs the NumPy code.")
+            self._said = True
+
+
+setup(
+    ext_modules=[Extension(
+        "neuralkit._accelerator", ["neuralkit/_accelerator.c"],
+        # The same numbers as NumPy, bit for bit: no fused multiply-adds, no reassociation.
+        extra_compile_args=["-O2", "-ffp-contract=off", "-fno-fast-math", "-std=c99"],
+    )],
+    cmdclass={"build_ext": OptionalBuildExt},
+)
