@@ -215,13 +215,19 @@ static void release(Slot *slots, Py_ssize_t n)
     }
 }
 
-/* A C-contiguous buffer of `format` ('f' or 'd') and `len` bytes (0: any), or an exception. */
-static int get_buffer(PyObject *obj, Py_buffer *view, int writable, char format, Py_ssize_t len)
+/* A C-contiguous buffer of `format` ('f' or 'd'), shaped like `like` when it is given, or an
+ * exception. */
+static int get_buffer(PyObject *obj, Py_buffer *view, int writable, char format,
+                      const Py_buffer *like)
 {
     int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (writable ? PyBUF_WRITABLE : 0);
     if (PyObject_GetBuffer(obj, view, flags) < 0) return -1;
-    if (view->format == NULL || view->format[0] != format || view->format[1] != '\0'
-        || (len && view->len != len)) {
+    int ok = view->format != NULL && view->format[0] == format && view->format[1] == '\0';
+    if (ok && like != NULL) {
+        ok = view->ndim == like->ndim && view->len == like->len;
+        for (int d = 0; ok && d < view->ndim; d++) ok = view->shape[d] == like->shape[d];
+    }
+    if (!ok) {
         PyBuffer_Release(view);
         PyErr_SetString(PyExc_ValueError, "_accelerator.step: arrays of one dtype and one "
                                           "shape per parameter expected");
@@ -276,14 +282,14 @@ static PyObject *step(PyObject *self, PyObject *args)
                 goto fail;
             }
         }
-        if (get_buffer(PyTuple_GET_ITEM(item, 0), &slot->param, 1, format, 0) < 0) goto fail;
-        if (get_buffer(PyTuple_GET_ITEM(item, 1), &slot->grad, 0, format, slot->param.len) < 0) {
+        if (get_buffer(PyTuple_GET_ITEM(item, 0), &slot->param, 1, format, NULL) < 0) goto fail;
+        if (get_buffer(PyTuple_GET_ITEM(item, 1), &slot->grad, 0, format, &slot->param) < 0) {
             PyBuffer_Release(&slot->param);
             goto fail;
         }
         for (Py_ssize_t j = 2; j < size; j++) {
             if (get_buffer(PyTuple_GET_ITEM(item, j), &slot->state[j - 2], 1, format,
-                           slot->param.len) < 0) {
+                           &slot->param) < 0) {
                 PyBuffer_Release(&slot->param);
                 PyBuffer_Release(&slot->grad);
                 for (int k = 0; k < slot->n_state; k++) PyBuffer_Release(&slot->state[k]);
