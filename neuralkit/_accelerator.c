@@ -14,17 +14,24 @@
  *
  * All or nothing: a step runs twice over the parameters. The first pass computes every new
  * parameter value and writes nothing; only when all of them are finite does the second pass
- * compute them again and write parameters and optimizer state. Otherwise the call returns the
- * index of the first parameter that would have become NaN or inf and nothing has changed
- * (what the update guard's snapshot and restore give the NumPy path). The call holds the GIL
- * throughout, so Ctrl-C cannot cut a step short.
+ * compute them again and write parameters and optimizer state in place. Otherwise the call
+ * returns the index of the first parameter that would have become NaN or inf and nothing has
+ * changed (what the update guard's snapshot and restore give the NumPy path). Computing twice
+ * costs less than staging the new values in a buffer as large as the model and copying them
+ * (measured on Adam, 235k float32 parameters: 1.2 ms against 1.6 ms a step on a loaded 2-core
+ * machine; NumPy's step 2.3 ms), and needs no memory; and the first pass of Adam, RMSprop and
+ * Adagrad checks a bound without their roots and divisions (see "The bounds" below: 0.31 ms
+ * against 0.34 ms a step on the same Adam, NumPy's 0.62 ms, on a quieter moment). The call
+ * holds the GIL throughout, so Ctrl-C cannot cut a step short.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <float.h>
 #include <math.h>
 
 /* The step's numbers, as the Python side computed them (doubles); each kernel rounds them to
- * its type. `scale` is per parameter (a clipped gradient's factor, 1.0 where unclipped). */
+ * its type once, before its loop. `scale` is per parameter (a clipped gradient's factor, 1.0
+ * where unclipped). */
 typedef struct {
     int clip;              /* 0: none; 1: gradient times scale[k]; 2: clipped to +-clipvalue */
     double clipvalue;
@@ -42,169 +49,7 @@ typedef struct {
     double scale;
 } Slot;
 
-/* --------------------------------------------------------------------------------------------
- * The kernels, once per type T (float, double). Each computes the new value of one element,
- * returns it, and writes the element's state and parameter only when `write` is set.
- * ------------------------------------------------------------------------------------------ */
-#define KERNELS(T, SQRT, SUFFIX)                                                                  \
-                                                                                                  \
-/* Optimizer._clipped and ._decay (optimizers/base.py): np.multiply(grad, scale, out) or         \
- * np.clip(grad, -clipvalue, clipvalue, out); then work = param * weight_decay;                   \
- * work *= rate; param -= work. */                                                                \
-static inline T prologue_##SUFFIX(const Step *s, double scale, T *g, T p)                         \
-{                                                                                                 \
-    if (s->clip == 1) {                                                                           \
-        *g = *g * (T)scale;                                                                       \
-    } else if (s->clip == 2) {                                                                    \
-        T hi = (T)s->clipvalue, lo = -hi;                                                         \
-        *g = *g < lo ? lo : (*g > hi ? hi : *g);    /* NaN stays NaN, as np.clip */               \
-    }                                                                                             \
-    if (s->decay) {                                                                               \
-        T work = p * (T)s->weight_decay;                                                          \
-        work = work * (T)s->rate;                                                                 \
-        p = p - work;                                                                             \
-    }                                                                                             \
-    return p;                                                                                     \
-}                                                                                                 \
-                                                                                                  \
-/* SGD.update (optimizers/sgd.py); h = {lr, momentum}, flag[0] = nesterov:                        \
- *   step = grad * lr; plain: param -= step; else velocity *= momentum; velocity -= step;         \
- *   nesterov: ahead = velocity * momentum; ahead -= step; param += ahead; else param += v. */     \
-static inline T sgd_##SUFFIX(const Step *s, double scale, T g, T p, T *st, int write)              \
-{                                                                                                 \
-    p = prologue_##SUFFIX(s, scale, &g, p);                                                       \
-    T step = g * (T)s->h[0];                                                                      \
-    if (s->h[1] == 0.0)                                                                           \
-        return p - step;                                                                          \
-    T v = st[0] * (T)s->h[1];                                                                     \
-    v = v - step;                                                                                 \
-    if (write) st[0] = v;                                                                         \
-    if (s->flag[0]) {                                                                             \
-        T ahead = v * (T)s->h[1];                                                                 \
-        ahead = ahead - step;                                                                     \
-        return p + ahead;                                                                         \
-    }                                                                                             \
-    return p + v;                                                                                 \
-}                                                                                                 \
-                                                                                                  \
-/* Adam.update (optimizers/adam.py); h = {beta_1, 1 - beta_1, beta_2, 1 - beta_2,                 \
- * sqrt(1 - beta_2**t), lr / (1 - beta_1**t)}, epsilon apart, flag[0] = amsgrad:                  \
- *   m *= beta_1; m += grad * (1 - beta_1); v *= beta_2; work = grad**2; work *= 1 - beta_2;      \
- *   v += work; amsgrad: v = maximum(v_max, v) into v_max; denom = sqrt(v);                       \
- *   denom /= sqrt(bias_2); denom += epsilon; denom = m / denom; denom *= lr / bias_1;            \
- *   param -= denom. */                                                                           \
-static inline T adam_##SUFFIX(const Step *s, double eps, double scale, T g, T p, T *st,           \
-                              int write)                                                          \
-{                                                                                                 \
-    p = prologue_##SUFFIX(s, scale, &g, p);                                                       \
-    T m = st[0] * (T)s->h[0];                                                                     \
-    m = m + g * (T)s->h[1];                                                                       \
-    T v = st[1] * (T)s->h[2];                                                                     \
-    T work = g * g;                                                                               \
-    work = work * (T)s->h[3];                                                                     \
-    v = v + work;                                                                                 \
-    T used = v;                                                                                   \
-    if (s->flag[0]) {                   /* np.maximum(v_max, v): v_max on ties, NaN kept */       \
-        T vmax = st[2];                                                                           \
-        used = (vmax >= v || vmax != vmax) ? vmax : v;                                            \
-    }                                                                                             \
-    if (write) {                                                                                  \
-        st[0] = m;                                                                                \
-        st[1] = v;                                                                                \
-        if (s->flag[0]) st[2] = used;                                                             \
-    }                                                                                             \
-    T denom = SQRT(used);                                                                         \
-    denom = denom / (T)s->h[4];                                                                   \
-    denom = denom + (T)eps;                                                                       \
-    denom = m / denom;                                                                            \
-    denom = denom * (T)s->h[5];                                                                   \
-    return p - denom;                                                                             \
-}                                                                                                 \
-                                                                                                  \
-/* RMSprop.update (optimizers/rmsprop.py); h = {rho, 1 - rho, epsilon, lr, momentum},            \
- * flag[0] = centered. State: s, then g_avg when centered, then velocity when momentum > 0:       \
- *   s *= rho; work = grad**2; work *= 1 - rho; s += work; centered: g_avg *= rho;                \
- *   g_avg += grad * (1 - rho); var = g_avg**2; var = s - var; denom = sqrt(maximum(var, 0));     \
- *   else denom = sqrt(s); denom += epsilon; step = grad * lr; step /= denom;                     \
- *   momentum: velocity *= momentum; velocity += step; step = velocity; param -= step. */          \
-static inline T rmsprop_##SUFFIX(const Step *s, double scale, T g, T p, T *st, int write)          \
-{                                                                                                 \
-    p = prologue_##SUFFIX(s, scale, &g, p);                                                       \
-    T sq = st[0] * (T)s->h[0];                                                                    \
-    T work = g * g;                                                                               \
-    work = work * (T)s->h[1];                                                                     \
-    sq = sq + work;                                                                               \
-    int next = 1;                                                                                 \
-    T denom;                                                                                      \
-    if (s->flag[0]) {                                                                             \
-        T avg = st[1] * (T)s->h[0];                                                               \
-        avg = avg + g * (T)s->h[1];                                                               \
-        T var = avg * avg;                                                                        \
-        var = sq - var;                                                                           \
-        var = (var >= (T)0 || var != var) ? var : (T)0;    /* np.maximum(var, 0.0) */              \
-        denom = SQRT(var);                                                                        \
-        if (write) st[1] = avg;                                                                   \
-        next = 2;                                                                                 \
-    } else {                                                                                      \
-        denom = SQRT(sq);                                                                         \
-    }                                                                                             \
-    if (write) st[0] = sq;                                                                        \
-    denom = denom + (T)s->h[2];                                                                   \
-    T step = g * (T)s->h[3];                                                                      \
-    step = step / denom;                                                                          \
-    if (s->h[4] > 0.0) {                                                                          \
-        T vel = st[next] * (T)s->h[4];                                                            \
-        vel = vel + step;                                                                         \
-        if (write) st[next] = vel;                                                                \
-        step = vel;                                                                               \
-    }                                                                                             \
-    return p - step;                                                                              \
-}                                                                                                 \
-                                                                                                  \
-/* Adagrad.update (optimizers/adagrad.py); h = {epsilon, lr}:                                     \
- *   work = grad**2; accumulator += work; denom = sqrt(accumulator); denom += epsilon;            \
- *   step = grad * lr; step /= denom; param -= step. */                                           \
-static inline T adagrad_##SUFFIX(const Step *s, double scale, T g, T p, T *st, int write)          \
-{                                                                                                 \
-    p = prologue_##SUFFIX(s, scale, &g, p);                                                       \
-    T acc = st[0] + g * g;                                                                        \
-    if (write) st[0] = acc;                                                                       \
-    T denom = SQRT(acc);                                                                          \
-    denom = denom + (T)s->h[0];                                                                   \
-    T step = g * (T)s->h[1];                                                                      \
-    step = step / denom;                                                                          \
-    return p - step;                                                                              \
-}                                                                                                 \
-                                                                                                  \
-/* One pass over one parameter: returns 0 when a new value is not finite (write == 0 only). */   \
-static int pass_##SUFFIX(int kind, const Step *s, double eps, Slot *slot, int write)              \
-{                                                                                                 \
-    T *P = (T *)slot->param.buf, *G = (T *)slot->grad.buf;                                        \
-    T *S[MAX_ARRAYS - 1] = {NULL, NULL, NULL};                                                    \
-    for (int j = 0; j < slot->n_state; j++) S[j] = (T *)slot->state[j].buf;                       \
-    Py_ssize_t n = slot->param.len / (Py_ssize_t)sizeof(T);                                       \
-    T st[MAX_ARRAYS - 1];                                                                         \
-    for (Py_ssize_t i = 0; i < n; i++) {                                                          \
-        for (int j = 0; j < slot->n_state; j++) st[j] = S[j][i];                                  \
-        T p;                                                                                      \
-        switch (kind) {                                                                           \
-        case 0: p = sgd_##SUFFIX(s, slot->scale, G[i], P[i], st, write); break;                   \
-        case 1: p = adam_##SUFFIX(s, eps, slot->scale, G[i], P[i], st, write); break;             \
-        case 2: p = rmsprop_##SUFFIX(s, slot->scale, G[i], P[i], st, write); break;               \
-        default: p = adagrad_##SUFFIX(s, slot->scale, G[i], P[i], st, write); break;              \
-        }                                                                                         \
-        if (write) {                                                                              \
-            P[i] = p;                                                                             \
-            for (int j = 0; j < slot->n_state; j++) S[j][i] = st[j];                              \
-        } else if (!isfinite(p)) {                                                                \
-            return 0;                                                                             \
-        }                                                                                         \
-    }                                                                                             \
-    return 1;                                                                                     \
-}
-
-KERNELS(float, sqrtf, f32)
-KERNELS(double, sqrt, f64)
+#include "_accelerator_kernels.h"
 
 static void release(Slot *slots, Py_ssize_t n)
 {
@@ -304,15 +149,18 @@ static PyObject *step(PyObject *self, PyObject *args)
         }
     }
     Py_ssize_t bad = -1;
-    for (int write = 0; write < 2 && bad < 0; write++) {
-        for (Py_ssize_t k = 0; k < n; k++) {
-            int ok = format == 'f' ? pass_f32(kind, &s, eps, &slots[k], write)
-                                   : pass_f64(kind, &s, eps, &slots[k], write);
-            if (!ok) {
-                bad = k;
-                break;
-            }
-        }
+    for (Py_ssize_t k = 0; k < n && bad < 0; k++) {
+        Slot *slot = &slots[k];
+        int failed = format == 'f' ? pass_f32(kind, &s, eps, slot, BOUND)
+                                   : pass_f64(kind, &s, eps, slot, BOUND);
+        if (failed && kind != 0)  /* a bound did not hold: the exact check decides */
+            failed = format == 'f' ? pass_f32(kind, &s, eps, slot, CHECK)
+                                   : pass_f64(kind, &s, eps, slot, CHECK);
+        if (failed) bad = k;
+    }
+    for (Py_ssize_t k = 0; k < n && bad < 0; k++) {
+        if (format == 'f') pass_f32(kind, &s, eps, &slots[k], WRITE);
+        else pass_f64(kind, &s, eps, &slots[k], WRITE);
     }
     release(slots, n);
     PyMem_Free(slots);

@@ -56,6 +56,11 @@ OPTIMIZERS = {
     "adagrad": lambda: Adagrad(0.1),
     "adagrad decay clipvalue": lambda: Adagrad(0.1, initial_accumulator_value=0.0,
                                                weight_decay=0.01, clipvalue=0.2),
+    # A step bound of lr / epsilon = 1e38 overflows float32: the kernels' cheap first pass
+    # (a bound without roots and divisions) fails, and their exact check decides.
+    "adam bound fails": lambda: Adam(10.0, epsilon=1e-37),
+    "rmsprop bound fails": lambda: RMSprop(10.0, epsilon=1e-37, momentum=0.5),
+    "adagrad bound fails": lambda: Adagrad(10.0, epsilon=1e-37),
 }
 SHAPES = [(7, 5), (7,), (3, 3, 2, 4), (1,)]
 
@@ -158,6 +163,25 @@ def test_a_step_that_would_make_a_parameter_inf_changes_nothing(dtype):
     assert {k: _bits(v.values()) for k, v in opt.state.items()} == \
         {k: _bits(v.values()) for k, v in state.items()}
     assert opt.iterations == 1
+
+
+def test_the_bounds_overflow_float32_in_the_bound_failing_cases():
+    assert 10.0 / np.float32(1e-37) > np.finfo(np.float32).max / 4
+
+
+@pytest.mark.parametrize("optimizer", [Adam(0.01), RMSprop(0.01), Adagrad(0.01)])
+def test_a_negative_state_under_a_root_is_caught_by_the_exact_check(optimizer):
+    # A state loaded from a file may hold anything: sqrt of a negative number is NaN.
+    W, G = np.ones(4), np.full(4, 0.5)
+    slots = optimizer.init_state(W)
+    name = {"Adam": "v", "RMSprop": "s", "Adagrad": "accumulator"}[type(optimizer).__name__]
+    slots[name][2] = -1.0
+    optimizer.state["W"] = slots
+    before = {k: v.copy() for k, v in slots.items()}
+    with pytest.raises(NonFiniteUpdateError):
+        FusedStep()(optimizer, [("W", W, G)])
+    assert (W == 1).all() and optimizer.iterations == 0
+    assert all(np.array_equal(slots[k], before[k]) for k in before)
 
 
 def test_state_created_by_a_failed_or_declined_step_is_removed():
@@ -325,8 +349,8 @@ def test_without_a_c_compiler_the_build_goes_on_with_one_line(tmp_path):
     for name in ("setup.py", "setup.cfg", "pyproject.toml", "README.md"):
         (tmp_path / name).write_bytes((ROOT / name).read_bytes())
     (tmp_path / "neuralkit").mkdir()
-    (tmp_path / "neuralkit" / "_accelerator.c").write_bytes(
-        (ROOT / "neuralkit" / "_accelerator.c").read_bytes())
+    for name in ("_accelerator.c", "_accelerator_kernels.h"):
+        (tmp_path / "neuralkit" / name).write_bytes((ROOT / "neuralkit" / name).read_bytes())
     result = run_python(["setup.py", "-q", "build_ext", "--build-lib", tmp_path / "lib",
                          "--build-temp", tmp_path / "tmp"], cwd=tmp_path,
                         env={**os.environ, "CC": "/bin/false"}, timeout=300)
