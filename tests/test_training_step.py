@@ -256,3 +256,43 @@ def test_fit_over_uneven_batches_equals_the_course_formulas_step_by_step():
     step = TrainStep(model.layers, model.loss, model.optimizer)
     assert not isinstance(step.plan.backward_calls[-1], fast_paths._ReusedOutput)
     assert all(isinstance(f, fast_paths._ReusedOutput) for f in step.plan.backward_calls[:-1:2])
+
+
+def test_the_reused_output_follows_each_batch_size():
+    # It keeps its view of the last batch size: a smaller last batch, then a full one again,
+    # and a larger one, each get exactly their rows, the numbers of the public method.
+    dense = Dense(3, input_dim=4)
+    dense._ensure_built((4,))
+    reused = fast_paths._ReusedOutput(dense, "forward")
+    rng = np.random.default_rng(5)
+    for m in (6, 6, 2, 6, 9):
+        A = rng.standard_normal((m, 4))
+        Z = reused(A, True)
+        assert Z.shape == (m, 3)
+        np.testing.assert_array_equal(Z, A @ dense.params["W"].T + dense.params["b"])
+
+
+@pytest.mark.parametrize("accelerated", [True, False])
+def test_a_parameter_array_replaced_between_batches_is_the_one_updated(accelerated):
+    # The guard and the fused step read the layers' arrays at each step: a callback that rebinds
+    # a parameter to a copy (same values) gets the copy trained, to the same numbers.
+    from neuralkit import config
+    from neuralkit.callbacks import Callback
+
+    class Rebind(Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            if batch == 1:
+                layer = self.model.layers[0]
+                layer.params["W"] = layer.params["W"].copy()
+                self.replaced, self.values = layer.params["W"], layer.params["W"].copy()
+
+    config.set_accelerator(accelerated)
+    results = []
+    for callbacks in ([], [Rebind()]):
+        X, labels, _, model, dense, _, _ = _relu_softmax_problem(6, 5, (7, 6), 3, 0.2)
+        model.fit(X, labels, epochs=2, batch_size=8, shuffle=False, verbose=0, callbacks=callbacks)
+        results.append([p.tobytes() for p in model.get_weights()])
+    rebind = callbacks[0]
+    assert dense[0].params["W"] is rebind.replaced
+    assert not np.array_equal(rebind.replaced, rebind.values)  # trained after the rebinding
+    assert results[0] == results[1]

@@ -36,6 +36,9 @@ except ImportError:  # not built: every step runs the NumPy code
 
 __all__ = ["FusedStep", "NonFiniteUpdateError", "built"]
 
+#: The types a hyperparameter may have for the kernels (None: an unused option).
+_FLOAT_OR_NONE = frozenset((float, type(None)))
+
 #: The kernel of each stock optimizer class (exact classes only: a subclass may override update).
 _KINDS: dict[type, int] = {SGD: 0, Adam: 1, AdamW: 1, RMSprop: 2, Adagrad: 3}
 
@@ -82,7 +85,9 @@ class FusedStep:
                 if slots is None:
                     slots = state[key] = optimizer.init_state(param)
                     created.append(key)
-                items.append((param, grad, *[slots[name] for name in names]))
+                # map(slots.__getitem__, ...): no Python frame per parameter (a list
+                # comprehension is one call of its own in Python 3.11).
+                items.append((param, grad, *map(slots.__getitem__, names)))
             bad = _accelerator.step(kind, items, _scales(optimizer, triples), numbers)
         except (KeyError, ValueError, TypeError, BufferError):
             # A state without the expected arrays, or arrays the kernels do not take (another
@@ -143,7 +148,7 @@ def _numbers(optimizer: Any, kind: int, rate: float) -> tuple[Any, ...] | None:
         flags = (0, 0)
     decay = optimizer.weight_decay
     clipvalue = optimizer.clipvalue
-    if any(type(x) is not float for x in hyper if x is not None):
+    if not _FLOAT_OR_NONE.issuperset(map(type, hyper)):  # as a generator: 0.15 us more
         return None
     clip = 2 if clipvalue is not None else int(
         optimizer.clipnorm is not None or optimizer.global_clipnorm is not None)

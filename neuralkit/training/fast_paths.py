@@ -167,14 +167,19 @@ class _ReusedOutput:
         W = layer.params["W"]
         self.width, self.dtype = (W.shape[0] if method == "forward" else W.shape[1]), W.dtype
         self.buffer: np.ndarray | None = None
+        # The buffer's rows of the last batch size: every batch but an epoch's last has the same
+        # size, and slicing anew costs 0.2 us a call (3 calls a step on workload (c)).
+        self.rows, self.view = 0, None
 
     def __call__(self, A: np.ndarray, *args: Any) -> np.ndarray | None:
         if A.dtype != self.dtype:  # an input of another dtype gets a fresh array, as before
             return self.method(A, *args)
         m = A.shape[0]
-        if self.buffer is None or self.buffer.shape[0] < m:  # first batch, or a larger one
-            self.buffer = np.empty((m, self.width), self.dtype)
-        return self.method(A, *args, out=self.buffer[:m])
+        if m != self.rows:
+            if self.buffer is None or self.buffer.shape[0] < m:  # first batch, or a larger one
+                self.buffer = np.empty((m, self.width), self.dtype)
+            self.rows, self.view = m, self.buffer[:m]
+        return self.method(A, *args, out=self.view)
 
 
 class _ReLUForwardInPlace:
@@ -192,10 +197,11 @@ class _ReLUForwardInPlace:
 
     def __call__(self, Z: np.ndarray, training: bool = True) -> np.ndarray:
         zeros = self.zeros
-        if (zeros is None or zeros.dtype != Z.dtype or zeros.shape[1:] != Z.shape[1:]
-                or len(zeros) < len(Z)):
+        if zeros is None or zeros.shape != Z.shape or zeros.dtype != Z.dtype:
+            # One array of the batch's shape, kept while batches have that shape (all but an
+            # epoch's last): slicing a larger one per batch cost 0.2 us on workload (c).
             zeros = self.zeros = np.zeros_like(Z)
-        A = np.maximum(Z, zeros[:len(Z)], out=Z)
+        A = np.maximum(Z, zeros, out=Z)
         self.layer.cache = A
         return A
 

@@ -133,20 +133,13 @@ class UpdateGuard:
             When the step made a parameter NaN or inf; parameters and optimizer state are
             those from before the step.
         """
-        slots = self.slots
-        refs = self._refs
-        params = [layer.params[name] for _, layer, name in refs]
         try:
-            triples = [(key, param, layer.grads[name])
-                       for (key, layer, name), param in zip(refs, params, strict=True)]
+            # One pass over the slots, read from the layers (a callback may have replaced an
+            # array since the last step); the parameters alone only on the snapshot path below.
+            triples = [(key, layer.params[name], layer.grads[name]) for key, layer, name in self._refs]
         except KeyError:
-            slot = next(slot for slot in slots if slot.name not in slot.layer.grads)
-            raise ValueError(
-                f"{type(slot.layer).__name__} layer '{slot.layer.name}' has parameter "
-                f"'{slot.name}' but no gradient for it: its backward must fill "
-                f"self.grads['{slot.name}'] (an array shaped like self.params['{slot.name}'], "
-                "made in build with np.zeros_like)."
-            ) from None
+            _raise_missing_gradient(self.slots)
+            raise
         if self.fused is not None and (self._holding or self._no_signals):
             self._writing = True
             try:
@@ -165,6 +158,7 @@ class UpdateGuard:
                 finally:
                     self._writing = False
                 return
+        params = [param for _, param, _ in triples]
         iterations = self._save(optimizer, params)
         try:
             optimizer.step(triples)
@@ -173,7 +167,7 @@ class UpdateGuard:
             self._restore(optimizer, iterations)
             raise
         if not finite:
-            bad = next(slot.key for slot, param in zip(slots, params, strict=True)
+            bad = next(slot.key for slot, param in zip(self.slots, params, strict=True)
                        if not np.isfinite(param).all())
             self._restore(optimizer, iterations)
             raise _diverged(bad, epoch, step, loss)
@@ -256,6 +250,20 @@ class UpdateGuard:
                 state[key] = slots
         if iterations is not None:
             optimizer.iterations = iterations
+
+
+def _raise_missing_gradient(slots: Sequence[ParameterSlot]) -> None:
+    """The error for a layer whose backward left a parameter without its gradient (when every
+    parameter is there: a missing parameter is the KeyError it raised)."""
+    if any(slot.name not in slot.layer.params for slot in slots):
+        return
+    slot = next(slot for slot in slots if slot.name not in slot.layer.grads)
+    raise ValueError(
+        f"{type(slot.layer).__name__} layer '{slot.layer.name}' has parameter "
+        f"'{slot.name}' but no gradient for it: its backward must fill "
+        f"self.grads['{slot.name}'] (an array shaped like self.params['{slot.name}'], "
+        "made in build with np.zeros_like)."
+    ) from None
 
 
 def _diverged(key: str, epoch: int, step: int, loss: float) -> DivergenceError:

@@ -54,6 +54,8 @@ class Accumulator:
             self.loss_sum += loss
         self.batches += 1
         self.samples += n
+        if not self.metrics:  # the comprehension's call alone is 0.15 us a batch
+            return {}
         return {name: metric.update(Y, A, W if takes_weights else None)
                 for name, (metric, takes_weights) in self.metrics.items()}
 
