@@ -37,8 +37,9 @@ WORKLOAD: dict[str, Any] = dict(
     title="60000x28x28x1 -> Conv2D(32,3,relu) -> MaxPool(2) -> Conv2D(64,3,relu) -> MaxPool(2) "
           "-> Flatten -> Dense(128,relu) -> Dense(10,softmax), batch 128, float32, Adam",
     m=60000, shape=(28, 28, 1), n_out=10, batch=128, dtype="float32", cnn=True,
-    timed_batches=40, quick_timed_batches=12, epochs=3, quick_epochs=1)
-LEARNING_RATE = 1e-3
+    timed_batches=40, quick_timed_batches=12, epochs=3, quick_epochs=1,
+    optimizer={"name": "adam", "learning_rate": 1e-3, "beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-8})
+LEARNING_RATE = WORKLOAD["optimizer"]["learning_rate"]
 
 
 def data(w: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:

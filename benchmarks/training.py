@@ -1,31 +1,58 @@
 """Training speed against the machine's limit: neuralkit's fit beside its GEMM floor and peers.
 
-For each workload, seconds per epoch of:
+Workloads (``benchmarks/mlp_workload.py`` defines the MLP ones and says exactly what
+``gemm_floor``, ``numpy_loop`` and ``neuralkit`` run; ``benchmarks/_peers.py`` what torch,
+scikit-learn and JAX run):
 
-- ``gemm_floor``: only the matrix multiplies one epoch needs (per layer and batch: forward
-  A_prev @ W.T, backward dZ.T @ A_prev and dZ @ W, no dX for the first layer), same shapes
-  and dtype, outputs preallocated. No real training loop can beat it by much.
+- (a) 60000x784 -> 256 ReLU -> 128 ReLU -> 10 softmax, batch 128, float32, plain SGD (lr 0.01);
+  (a') the same in float64
+- (adam) and (adam32): the network of (a), float32, Adam(learning_rate=0.001, beta_1=0.9,
+  beta_2=0.999, epsilon=1e-8), batch 128 and batch 32
+- (b) 209x12288 -> 20 -> 7 -> 5 -> 1 sigmoid, full batch, float64, SGD (the cat network)
+- (c) 1000x20 -> 16 ReLU -> 1 sigmoid, batch 32, float64, SGD
+- (cnn) a convolutional network trained with Adam (``benchmarks/cnn_workload.py``):
+  ``gemm_floor`` (its im2col matrix products), ``neuralkit``, ``neuralkit_numpy`` and ``torch``
+  only, each epoch's time extrapolated from its first ``timed_batches`` batches (40, quick 12)
+  to the 60000 images.
+
+For each workload, seconds per epoch of (every implementation with the workload's optimizer,
+batch size and dtype):
+
+- ``gemm_floor``: only the matrix multiplies one epoch needs (per layer and batch: forward,
+  backward dW and dX, no dX for the first layer), same shapes and dtype, outputs preallocated,
+  timed in both layouts of W, interleaved in one process: W stored (n_out, n_in) (A @ W.T, the
+  ``out_in`` layout) and W stored (n_in, n_out) (A @ W, ``in_out``). The floor is the faster
+  of the two in each run; its row says which (``layout``, the one faster in most repeats, and
+  ``layout_epoch_s``, each one's median). No real training loop can beat it by much.
 - ``numpy_loop``: the training loop a user would write by hand in NumPy (the course's
-  forward and backward with samples as rows, in-place ReLU and SGD, a stable softmax or
+  forward and backward, in-place ReLU, SGD or the course's Adam in place, a stable softmax or
   sigmoid, fancy-indexed batches): what neuralkit's layers, checks and guard cost on top.
-- ``neuralkit``: ``Sequential.fit`` with plain SGD (shuffling when a batch is smaller than the
-  data, verbose=0), timed per epoch by a callback inside one fit call.
+- ``neuralkit``: ``Sequential.fit`` with ``optimizers.SGD`` or ``optimizers.Adam`` (shuffling
+  when a batch is smaller than the data, verbose=0), timed per epoch by a callback inside one
+  fit call, the compiled accelerator as built (its worker must report it 'on', or 'not built').
+- ``neuralkit_numpy``: exactly the ``neuralkit`` run in a worker with ``NEURALKIT_ACCELERATOR=0``
+  (every optimizer step on the NumPy path; its worker must report 'off'); "paired nk_numpy" is
+  the paired ratio to it, so neuralkit's row gives accelerator on / off.
 - ``torch`` (when installed): a plain PyTorch training loop over index batches of in-memory
-  tensors, plain SGD.
-- ``sklearn`` (when installed): ``MLPClassifier(solver='sgd', momentum=0, alpha=0)``, one
-  ``partial_fit`` per epoch.
-
-Workload (cnn) is a convolutional network trained with Adam (``benchmarks/cnn_workload.py``
-says exactly what each implementation runs): ``gemm_floor`` (its im2col matrix products),
-``neuralkit`` and ``torch`` only, each epoch's time extrapolated from its first
-``timed_batches`` batches (40, quick 12) to the 60000 images.
+  tensors, ``torch.optim.SGD`` or ``torch.optim.Adam``.
+- ``jax`` (when jax and optax are installed): the whole step (forward, cross-entropy,
+  ``jax.value_and_grad``, the optax update) under one ``jax.jit``, batches gathered by index
+  on the device, ``block_until_ready`` at each epoch's end. Its threads: jax 0.10 has no
+  thread setting and XLA_FLAGS do not pin its pools, so its worker's CPU affinity is
+  restricted to the thread count before jax is imported (XLA sizes its pools from it): pinned,
+  but to fixed cores when fewer threads than cores are asked for.
+- ``sklearn`` (when installed): ``MLPClassifier(solver='sgd', momentum=0)`` or
+  ``solver='adam'`` with the same betas and epsilon, ``alpha=0``, one ``partial_fit`` per epoch.
 
 Every implementation runs in a fresh subprocess with the same thread count (environment
-variables, threadpoolctl when installed, torch.set_num_threads), one warm-up epoch first; the
-repeats are interleaved across implementations and the median is reported with the spread.
+variables, threadpoolctl when installed, torch.set_num_threads, JAX's CPU affinity), one
+warm-up epoch first (JAX's compiles); the repeats are interleaved across implementations and
+the median is reported with the spread.
 "x floor" is the ratio of the medians; "paired" is the median over repeats of the ratio to the
 floor's run in the same repeat, which a machine whose speed drifts disturbs less; "paired
-torch" likewise against the torch run of the same repeat.
+torch" and "paired nk_numpy" likewise against the torch and neuralkit_numpy runs of the same
+repeat. Each neuralkit worker records ``neuralkit.__file__`` and
+``neuralkit.show_config()["accelerator"]``; the driver stops if either is not what it should be.
 Each subprocess reports its peak RSS (VmHWM) and, as "training MB", how much the peak grew
 after the data was made (what the training itself cost in memory).
 
@@ -41,9 +68,10 @@ two trees, their commits) and these numbers in the neuralkit rows.
 
 Run::
 
-    python benchmarks/training.py                 # all workloads, 5 interleaved repeats
-    python benchmarks/training.py --quick         # 2 repeats, fewer epochs (< 2 minutes)
+    python benchmarks/training.py                 # all workloads and implementations, 5 repeats
+    python benchmarks/training.py --quick         # 2 repeats, fewer epochs
     python benchmarks/training.py --workloads a c --json results.json
+    python benchmarks/training.py --workloads adam adam32 --impls neuralkit neuralkit_numpy torch jax
     python benchmarks/training.py --workloads cnn --threads 1 --repeats 7
     python benchmarks/training.py --baseline ../wt-before --workloads a c --impls gemm_floor neuralkit
 """
@@ -57,7 +85,6 @@ import platform
 import statistics
 import subprocess
 import sys
-import time
 from typing import Any
 
 import numpy as np
@@ -75,212 +102,24 @@ def _sibling(name: str) -> Any:
 
 
 cnn = _sibling("cnn_workload")
+mlp = _sibling("mlp_workload")
+peers = _sibling("_peers")
+report_ = _sibling("_report")
 
-WORKLOADS: dict[str, dict[str, Any]] = {
-    "a": dict(title="60000x784 -> 256 ReLU -> 128 ReLU -> 10 softmax, batch 128, float32",
-              m=60000, n_x=784, hidden=[256, 128], n_out=10, batch=128, dtype="float32",
-              epochs=3, quick_epochs=1),
-    "a'": dict(title="same as (a), float64",
-               m=60000, n_x=784, hidden=[256, 128], n_out=10, batch=128, dtype="float64",
-               epochs=3, quick_epochs=1),
-    "b": dict(title="209x12288 -> 20 -> 7 -> 5 -> 1 sigmoid, full batch, float64 (the cat network)",
-              m=209, n_x=12288, hidden=[20, 7, 5], n_out=1, batch=209, dtype="float64",
-              epochs=100, quick_epochs=30),
-    "c": dict(title="1000x20 -> 16 ReLU -> 1 sigmoid, batch 32, float64",
-              m=1000, n_x=20, hidden=[16], n_out=1, batch=32, dtype="float64",
-              epochs=100, quick_epochs=30),
-    "cnn": cnn.WORKLOAD,
-}
-IMPLEMENTATIONS = ["gemm_floor", "numpy_loop", "neuralkit", "torch", "sklearn"]
-LEARNING_RATE = 0.01
+WORKLOADS: dict[str, dict[str, Any]] = {**mlp.WORKLOADS, "cnn": cnn.WORKLOAD}
+IMPLEMENTATIONS = ["gemm_floor", "numpy_loop", "neuralkit", "neuralkit_numpy", "torch", "jax", "sklearn"]
+LEARNING_RATE = mlp.LEARNING_RATE
+RUNNERS = {**mlp.RUNNERS, **peers.RUNNERS}
+BASELINE = "neuralkit_baseline"
+NUMPY_PATH = "neuralkit_numpy"
+NEURALKIT_IMPLS = ("neuralkit", NUMPY_PATH, BASELINE)  # one runner; the worker's environment differs
+ACCELERATOR_WANTED = {"neuralkit": ("on", "not built"), NUMPY_PATH: ("off",)}
+PEER_MODULES = {"torch": ("torch",), "sklearn": ("sklearn",), "jax": ("jax", "optax")}
 
 
 # ---------------------------------------------------------------------------- workers
-def _data(w: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
-    rng = np.random.default_rng(0)
-    X = rng.standard_normal((w["m"], w["n_x"]), dtype=w["dtype"])
-    if w["n_out"] == 1:
-        y = (X[:, 0] + 0.5 * X[:, 1] > 0).astype(np.int64)
-    else:
-        y = rng.integers(0, w["n_out"], w["m"])
-    return X, y
-
-
-def _batch_sizes(w: dict[str, Any]) -> list[int]:
-    full, rest = divmod(w["m"], w["batch"])
-    return [w["batch"]] * full + ([rest] if rest else [])
-
-
-def _run_gemm_floor(w: dict[str, Any], X: np.ndarray, y: np.ndarray, epochs: int) -> list[float]:
-    dims = [w["n_x"], *w["hidden"], w["n_out"]]
-    rng = np.random.default_rng(1)
-    dtype = np.dtype(w["dtype"])
-    Ws = [rng.standard_normal((dims[i + 1], dims[i])).astype(dtype) for i in range(len(dims) - 1)]
-    sizes = _batch_sizes(w)
-    b = sizes[0]
-    acts = [np.ascontiguousarray(X[:b])] + [rng.standard_normal((b, d)).astype(dtype) for d in dims[1:]]
-    outs = [np.empty((b, d), dtype) for d in dims[1:]]
-    dWs = [np.empty_like(W) for W in Ws]
-    dAs = [np.empty((b, d), dtype) for d in dims[:-1]]
-    times = []
-    for _ in range(epochs):
-        start = time.perf_counter()
-        for n in sizes:
-            for i, W in enumerate(Ws):
-                np.matmul(acts[i][:n], W.T, out=outs[i][:n])
-            for i in range(len(Ws) - 1, -1, -1):
-                dZ = acts[i + 1][:n]
-                np.matmul(dZ.T, acts[i][:n], out=dWs[i])
-                if i > 0:
-                    np.matmul(dZ, Ws[i], out=dAs[i][:n])
-        times.append(time.perf_counter() - start)
-    return times
-
-
-def _run_numpy_loop(w: dict[str, Any], X: np.ndarray, y: np.ndarray, epochs: int) -> list[float]:
-    from scipy.special import expit
-
-    dtype = np.dtype(w["dtype"])
-    dims = [w["n_x"], *w["hidden"], w["n_out"]]
-    rng = np.random.default_rng(0)
-    Ws = [(rng.uniform(-1, 1, (dims[i + 1], dims[i])) * np.sqrt(6 / (dims[i] + dims[i + 1])))
-          .astype(dtype) for i in range(len(dims) - 1)]
-    bs = [np.zeros(d, dtype) for d in dims[1:]]
-    Y = (y.reshape(-1, 1) if w["n_out"] == 1 else np.eye(w["n_out"])[y]).astype(dtype)
-    m, b, L = w["m"], w["batch"], len(Ws)
-    times = []
-    for _ in range(epochs):
-        start = time.perf_counter()
-        order = rng.permutation(m) if b < m else None
-        for s in range(0, m, b):
-            if order is None:
-                Xb, Yb = X[s:s + b], Y[s:s + b]
-            else:
-                idx = order[s:s + b]
-                Xb, Yb = X[idx], Y[idx]
-            As = [Xb]
-            for i in range(L):
-                Z = As[-1] @ Ws[i].T
-                Z += bs[i]
-                if i < L - 1:
-                    np.maximum(Z, 0, out=Z)
-                As.append(Z)
-            Z = As[-1]
-            if w["n_out"] == 1:
-                A = expit(Z)
-                loss = np.mean(np.logaddexp(0, Z) - Yb * Z)
-            else:
-                shifted = Z - Z.max(axis=1, keepdims=True)
-                E = np.exp(shifted)
-                sums = E.sum(axis=1, keepdims=True)
-                loss = np.mean(np.log(sums[:, 0]) - np.sum(Yb * shifted, axis=1))
-                A = E / sums
-            float(loss)  # a training loop reports its loss
-            dZ = (A - Yb) / Xb.shape[0]
-            for i in range(L - 1, -1, -1):
-                dW, db = dZ.T @ As[i], dZ.sum(axis=0)
-                if i > 0:
-                    dZ = dZ @ Ws[i]
-                    dZ *= As[i] > 0
-                Ws[i] -= LEARNING_RATE * dW
-                bs[i] -= LEARNING_RATE * db
-        times.append(time.perf_counter() - start)
-    return times
-
-
-def _run_neuralkit(w: dict[str, Any], X: np.ndarray, y: np.ndarray, epochs: int) -> list[float]:
-    from neuralkit import Sequential
-    from neuralkit.callbacks import Callback
-    from neuralkit.layers import Dense, ReLU, Sigmoid, Softmax
-    from neuralkit.optimizers import SGD
-
-    class EpochTimer(Callback):
-        def __init__(self) -> None:
-            super().__init__()
-            self.times: list[float] = []
-
-        def on_epoch_begin(self, epoch: int, logs: Any = None) -> None:
-            self._start = time.perf_counter()
-
-        def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
-            self.times.append(time.perf_counter() - self._start)
-
-    layers: list[Any] = []
-    for units in w["hidden"]:
-        layers += [Dense(units), ReLU()]
-    layers += [Dense(w["n_out"]), Softmax() if w["n_out"] > 1 else Sigmoid()]
-    model = Sequential(layers, seed=0, dtype=w["dtype"])
-    model.compile(optimizer=SGD(LEARNING_RATE))
-    timer = EpochTimer()
-    model.fit(X, y, epochs=epochs, batch_size=w["batch"], shuffle=True, verbose=0, callbacks=[timer])
-    return timer.times
-
-
-def _run_torch(w: dict[str, Any], X: np.ndarray, y: np.ndarray, epochs: int) -> list[float]:
-    import torch
-
-    torch.set_num_threads(int(os.environ["BENCH_THREADS"]))
-    torch.manual_seed(0)
-    dtype = torch.float32 if w["dtype"] == "float32" else torch.float64
-    dims = [w["n_x"], *w["hidden"], w["n_out"]]
-    mods: list[Any] = []
-    for i in range(len(dims) - 1):
-        mods.append(torch.nn.Linear(dims[i], dims[i + 1]))
-        if i < len(dims) - 2:
-            mods.append(torch.nn.ReLU())
-    net = torch.nn.Sequential(*mods).to(dtype)
-    Xt = torch.from_numpy(X)
-    if w["n_out"] == 1:
-        Yt = torch.from_numpy(y.reshape(-1, 1)).to(dtype)
-        loss_fn: Any = torch.nn.BCEWithLogitsLoss()
-    else:
-        Yt = torch.from_numpy(y)
-        loss_fn = torch.nn.CrossEntropyLoss()
-    opt = torch.optim.SGD(net.parameters(), lr=LEARNING_RATE)
-    m, b = w["m"], w["batch"]
-    times = []
-    for _ in range(epochs):
-        start = time.perf_counter()
-        order = torch.randperm(m) if b < m else None
-        for s in range(0, m, b):
-            if order is None:
-                xb, yb = Xt[s:s + b], Yt[s:s + b]
-            else:
-                idx = order[s:s + b]
-                xb, yb = Xt[idx], Yt[idx]
-            opt.zero_grad(set_to_none=True)
-            loss = loss_fn(net(xb), yb)
-            loss.backward()
-            opt.step()
-            loss.item()  # a training loop reports its loss; this also syncs
-        times.append(time.perf_counter() - start)
-    return times
-
-
-def _run_sklearn(w: dict[str, Any], X: np.ndarray, y: np.ndarray, epochs: int) -> list[float]:
-    import warnings
-
-    from sklearn.neural_network import MLPClassifier
-
-    clf = MLPClassifier(hidden_layer_sizes=tuple(w["hidden"]), solver="sgd", momentum=0.0,
-                        alpha=0.0, learning_rate_init=LEARNING_RATE, batch_size=w["batch"],
-                        shuffle=True, random_state=0)
-    classes = np.unique(y)
-    times = []
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        for _ in range(epochs):
-            start = time.perf_counter()
-            clf.partial_fit(X, y, classes=classes)
-            times.append(time.perf_counter() - start)
-    return times
-
-
-RUNNERS = {"gemm_floor": _run_gemm_floor, "numpy_loop": _run_numpy_loop,
-           "neuralkit": _run_neuralkit, "torch": _run_torch, "sklearn": _run_sklearn,
-           "neuralkit_baseline": _run_neuralkit}  # the same code; only PYTHONPATH differs
-BASELINE = "neuralkit_baseline"
-NEURALKIT_IMPLS = ("neuralkit", BASELINE)
+def _runner_name(impl: str) -> str:
+    return "neuralkit" if impl in NEURALKIT_IMPLS else impl
 
 
 def _peak_rss_mb() -> float:
@@ -294,6 +133,18 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _accelerator_state() -> str | None:
+    """What the imported neuralkit says of its accelerator (None: a neuralkit without show_config)."""
+    import contextlib
+    import io
+
+    show = getattr(sys.modules["neuralkit"], "show_config", None)
+    if show is None:
+        return None
+    with contextlib.redirect_stdout(io.StringIO()):  # stdout is the driver's channel
+        return show().get("accelerator")
+
+
 def _worker(impl: str, workload: str, epochs: int) -> None:
     try:
         from threadpoolctl import threadpool_limits
@@ -302,28 +153,32 @@ def _worker(impl: str, workload: str, epochs: int) -> None:
     except ImportError:
         pass
     w = WORKLOADS[workload]
-    X, y = cnn.data(w) if w.get("cnn") else _data(w)
+    X, y = cnn.data(w) if w.get("cnn") else mlp.data(w)
     rss_before = _peak_rss_mb()
+    name = _runner_name(impl)
     if w.get("cnn"):
-        times = cnn.RUNNERS[impl](w, X, y, epochs + 1, int(os.environ["BENCH_TIMED_BATCHES"]))[1:]
+        out = cnn.RUNNERS[name](w, X, y, epochs + 1, int(os.environ["BENCH_TIMED_BATCHES"]))
     else:
-        times = RUNNERS[impl](w, X, y, epochs + 1)[1:]  # the first epoch is the warm-up
+        out = RUNNERS[name](w, X, y, epochs + 1)
+    if isinstance(out, dict):  # the MLP floor: each layout's epochs, the faster layout wins
+        report = mlp.faster_layout({layout: ts[1:] for layout, ts in out.items()})
+    else:
+        report = {"epoch_s": statistics.median(out[1:])}  # the first epoch is the warm-up
     peak = _peak_rss_mb()
-    report = {"epoch_s": statistics.median(times), "peak_rss_mb": peak,
-              "rss_after_data_mb": rss_before, "data_mb": (X.nbytes + y.nbytes) / 2**20}
-    if impl in NEURALKIT_IMPLS:  # which neuralkit this process really trained with
+    report.update(peak_rss_mb=peak, rss_after_data_mb=rss_before, data_mb=(X.nbytes + y.nbytes) / 2**20)
+    if impl in NEURALKIT_IMPLS:  # which neuralkit this process really trained with, on which path
         report["neuralkit_file"] = sys.modules["neuralkit"].__file__
+        report["accelerator"] = _accelerator_state()
+    if impl == "jax":
+        report["cpus"] = sorted(os.sched_getaffinity(0))
     print(json.dumps(report))
 
 
 # ---------------------------------------------------------------------------- driver
 def _available(impl: str) -> bool:
-    module = {"torch": "torch", "sklearn": "sklearn"}.get(impl)
-    if module is None:
-        return True
     import importlib.util
 
-    return importlib.util.find_spec(module) is not None
+    return all(importlib.util.find_spec(module) is not None for module in PEER_MODULES.get(impl, ()))
 
 
 def _machine(threads: int) -> dict[str, Any]:
@@ -347,7 +202,8 @@ def _machine(threads: int) -> dict[str, Any]:
         info["blas"] = ["(install threadpoolctl to see the BLAS)"]
     from importlib import metadata
 
-    for name, dist in (("torch", "torch"), ("sklearn", "scikit-learn")):
+    for name, dist in (("torch", "torch"), ("sklearn", "scikit-learn"), ("jax", "jax"),
+                       ("jaxlib", "jaxlib"), ("optax", "optax")):
         try:
             info[name] = metadata.version(dist)  # not imported: the driver stays small
         except metadata.PackageNotFoundError:
@@ -359,34 +215,31 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def _runs_on(impl: str, workload: str) -> bool:
-    """Whether ``impl`` has a version of ``workload`` (the cnn has no numpy_loop or sklearn)."""
-    return impl in cnn.RUNNERS if WORKLOADS[workload].get("cnn") else True
+    """Whether ``impl`` has a version of ``workload`` (the cnn has no numpy_loop, jax or sklearn)."""
+    return _runner_name(impl) in cnn.RUNNERS if WORKLOADS[workload].get("cnn") else True
+
+
+def _worker_env(impl: str, threads: int, tree: str | None = None, timed_batches: int = 0) -> dict[str, str]:
+    """The environment of ``impl``'s worker: the thread count, the tree under test on PYTHONPATH."""
+    env = dict(os.environ, BENCH_THREADS=str(threads), OMP_NUM_THREADS=str(threads),
+               OPENBLAS_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads),
+               BENCH_TIMED_BATCHES=str(timed_batches))
+    if impl == NUMPY_PATH:
+        env["NEURALKIT_ACCELERATOR"] = "0"
+    repo = tree or REPO
+    env["PYTHONPATH"] = repo + os.pathsep + env.get("PYTHONPATH", "")
+    return env
 
 
 def _run_one(impl: str, workload: str, epochs: int, threads: int,
              tree: str | None = None, timed_batches: int = 0) -> dict[str, Any]:
     """One fresh worker process; ``tree`` is the checkout on PYTHONPATH (this repository by default)."""
-    env = dict(os.environ, BENCH_THREADS=str(threads), OMP_NUM_THREADS=str(threads),
-               OPENBLAS_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads),
-               BENCH_TIMED_BATCHES=str(timed_batches))
-    repo = tree or REPO
-    env["PYTHONPATH"] = repo + os.pathsep + env.get("PYTHONPATH", "")
     out = subprocess.run([sys.executable, os.path.abspath(__file__), "--worker", impl, workload,
-                          str(epochs)], capture_output=True, text=True, env=env, check=False)
+                          str(epochs)], capture_output=True, text=True, check=False,
+                         env=_worker_env(impl, threads, tree, timed_batches))
     if out.returncode != 0:
         raise RuntimeError(f"{impl} on ({workload}) failed:\n{out.stderr}")
     return json.loads(out.stdout.strip().splitlines()[-1])
-
-
-def _paired_ratio(runs: list[dict[str, Any]], floor: list[dict[str, Any]] | None) -> float | None:
-    """The median over repeats of (this run / the floor's run of the same repeat).
-
-    The two runs of a repeat are seconds apart, so a machine whose speed drifts from minute to
-    minute moves both; the ratio of the medians mixes runs from different minutes.
-    """
-    if not floor:
-        return None
-    return statistics.median(r["epoch_s"] / f["epoch_s"] for r, f in zip(runs, floor, strict=True))
 
 
 def _check_tree(run: dict[str, Any], impl: str, tree: str) -> None:
@@ -396,6 +249,24 @@ def _check_tree(run: dict[str, Any], impl: str, tree: str) -> None:
     if got is None or os.path.realpath(got) != expected:
         raise RuntimeError(f"{impl} was meant to import {expected} but imported {got}; "
                            "check PYTHONPATH and editable installs")
+
+
+def _check_accelerator(run: dict[str, Any], impl: str) -> None:
+    """Stop if neuralkit did not run on the accelerator as built, or neuralkit_numpy not on NumPy."""
+    wanted = ACCELERATOR_WANTED.get(impl)
+    got = run.get("accelerator")
+    if wanted is None or got in wanted:
+        return
+    if impl == "neuralkit":
+        why = ("it is built but off in the worker: is NEURALKIT_ACCELERATOR=0 set in this environment? "
+               "(neuralkit_numpy is the run with it off)")
+    elif got == "not built":
+        why = ("neuralkit_numpy is the accelerator-off twin of neuralkit and means nothing without it: "
+               "build it (python setup.py build_ext --inplace) or leave neuralkit_numpy out of --impls")
+    else:
+        why = "NEURALKIT_ACCELERATOR=0 did not turn it off"
+    raise RuntimeError(f"{impl}'s worker reported neuralkit.show_config()['accelerator'] = {got!r}, "
+                       f"expected {' or '.join(map(repr, wanted))}: {why}")
 
 
 def _tree_info(tree: str) -> dict[str, Any]:
@@ -411,24 +282,10 @@ def _tree_info(tree: str) -> dict[str, Any]:
             "commit": git("rev-parse", "HEAD"), "dirty": None if status is None else bool(status)}
 
 
-def _baseline_stats(runs: list[dict[str, Any]], base: list[dict[str, Any]],
-                    base_first: list[bool]) -> dict[str, Any]:
-    """neuralkit / neuralkit_baseline repeat by repeat: the median ratio and its spread."""
-    ratios = [r["epoch_s"] / b["epoch_s"] for r, b in zip(runs, base, strict=True)]
-    p10, p90 = (float(v) for v in np.percentile(ratios, [10, 90]))
-    return {"vs_baseline": statistics.median(r["epoch_s"] for r in runs)
-            / statistics.median(b["epoch_s"] for b in base),
-            "paired_vs_baseline": statistics.median(ratios),
-            "paired_vs_baseline_min": min(ratios), "paired_vs_baseline_max": max(ratios),
-            "paired_vs_baseline_p10": p10, "paired_vs_baseline_p90": p90,
-            "slower_than_baseline_in": sum(x > 1 for x in ratios),
-            "baseline_ratios": ratios, "baseline_ran_first": base_first}
-
-
 def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="2 repeats and fewer epochs (< 2 minutes)")
+    parser.add_argument("--quick", action="store_true", help="2 repeats and fewer epochs")
     parser.add_argument("--repeats", type=int, default=None, help="interleaved repeats (default 5, quick 2)")
     parser.add_argument("--workloads", nargs="+", default=list(WORKLOADS), choices=list(WORKLOADS))
     parser.add_argument("--impls", nargs="+", default=IMPLEMENTATIONS, choices=IMPLEMENTATIONS)
@@ -449,15 +306,16 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
     repeats = args.repeats or (2 if args.quick else 5)
     impls = [i for i in args.impls if _available(i)]
     missing = sorted(set(args.impls) - set(impls))
-    baseline = trees = None
+    baseline = None
+    trees = {impl: os.path.realpath(REPO) for impl in ("neuralkit", NUMPY_PATH)}
     if args.baseline is not None:
         baseline = os.path.realpath(args.baseline)
         if not os.path.isfile(os.path.join(baseline, "neuralkit", "__init__.py")):
             parser.error(f"--baseline {args.baseline}: no neuralkit/__init__.py there")
         if "neuralkit" not in impls:
-            impls.append("neuralkit")
+            impls.insert(impls.index(NUMPY_PATH) if NUMPY_PATH in impls else len(impls), "neuralkit")
         impls.insert(impls.index("neuralkit") + 1, BASELINE)
-        trees = {"neuralkit": os.path.realpath(REPO), BASELINE: baseline}
+        trees[BASELINE] = baseline
     machine = _machine(args.threads)
     runs: dict[tuple[str, str], list[dict[str, Any]]] = {}
     jobs = []
@@ -472,98 +330,27 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
         w = WORKLOADS[wl]
         epochs = w["quick_epochs"] if args.quick else w["epochs"]
         timed = w.get("quick_timed_batches" if args.quick else "timed_batches", 0)
-        if trees is not None and impl in trees:
-            run = _run_one(impl, wl, epochs, args.threads, trees[impl], timed)
+        run = _run_one(impl, wl, epochs, args.threads, trees.get(impl), timed)
+        if impl in trees:
             _check_tree(run, impl, trees[impl])
-        else:
-            run = _run_one(impl, wl, epochs, args.threads, timed_batches=timed)
+            _check_accelerator(run, impl)
         runs.setdefault((wl, impl), []).append(run)
 
+    with_tree = trees if baseline is not None else None  # rows name their tree in --baseline mode
     results = []
     for wl in args.workloads:
         here = [impl for impl in impls if _runs_on(impl, wl)]
-        med = {impl: statistics.median(r["epoch_s"] for r in runs[(wl, impl)]) for impl in here}
-        for impl in here:
-            rs = runs[(wl, impl)]
-            results.append({
-                "workload": wl, "impl": impl, "epoch_s": med[impl],
-                "min_s": min(r["epoch_s"] for r in rs), "max_s": max(r["epoch_s"] for r in rs),
-                "vs_floor": med[impl] / med["gemm_floor"] if "gemm_floor" in med else None,
-                "paired_vs_floor": _paired_ratio(rs, runs.get((wl, "gemm_floor"))),
-                "vs_numpy_loop": med[impl] / med["numpy_loop"] if "numpy_loop" in med else None,
-                "vs_torch": med[impl] / med["torch"] if "torch" in med else None,
-                "paired_vs_torch": _paired_ratio(rs, runs.get((wl, "torch"))),
-                "vs_sklearn": med[impl] / med["sklearn"] if "sklearn" in med else None,
-                "peak_rss_mb": statistics.median(r["peak_rss_mb"] for r in rs),
-                "added_mb": statistics.median(r["peak_rss_mb"] - r["rss_after_data_mb"] for r in rs),
-                "data_mb": rs[0]["data_mb"], "repeats": len(rs),
-                "runs_s": [r["epoch_s"] for r in rs],
-            })
-            if trees is not None and impl in trees:
-                results[-1]["tree"] = trees[impl]
-                results[-1]["neuralkit_files"] = sorted({r["neuralkit_file"] for r in rs})
-                if impl == "neuralkit":
-                    results[-1].update(_baseline_stats(rs, runs[(wl, BASELINE)],
-                                                       [r % 2 == 1 for r in range(repeats)]))
-
-    print(f"\nmachine: {machine['cpu']}, {machine['cores']} cores, {args.threads} threads, "
-          f"Python {machine['python']}, NumPy {machine['numpy']}, BLAS {', '.join(machine['blas'])}, "
-          f"torch {machine['torch']}, scikit-learn {machine['sklearn']}, load average at start "
-          + ", ".join(f"{x:.2f}" for x in machine["load_average_at_start"]))
-    print(f"medians of {repeats} interleaved runs, each a fresh process; s/epoch after one warm-up epoch"
-          + (f"; not installed: {', '.join(missing)}" if missing else ""))
-    header = ("workload", "impl", "s/epoch", "spread", "x floor", "paired", "x loop", "x torch",
-              "paired torch", "x sklearn", "peak RSS MB", "training MB", "data MB")
-    rows = [header]
-    for r in results:
-        def ratio(x: float | None) -> str:
-            return "-" if x is None else f"{x:.2f}"
-        rows.append((f"({r['workload']})", r["impl"], f"{r['epoch_s']:.5f}",
-                     f"{r['min_s']:.5f}-{r['max_s']:.5f}", ratio(r["vs_floor"]),
-                     ratio(r["paired_vs_floor"]), ratio(r["vs_numpy_loop"]), ratio(r["vs_torch"]),
-                     ratio(r["paired_vs_torch"]), ratio(r["vs_sklearn"]), f"{r['peak_rss_mb']:.0f}",
-                     f"{r['added_mb']:.0f}", f"{r['data_mb']:.1f}"))
-    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
-    for i, row in enumerate(rows):
-        print("  ".join(c.ljust(wd) for c, wd in zip(row, widths, strict=True)))
-        if i == 0:
-            print("  ".join("-" * wd for wd in widths))
-    report: dict[str, Any] = {"machine": machine, "results": results}
-    if trees is not None:
-        report["baseline"] = {"this": _tree_info(trees["neuralkit"]), "baseline": _tree_info(trees[BASELINE]),
+        results += report_.result_rows(wl, here, runs, WORKLOADS[wl].get("optimizer"), with_tree, repeats)
+    report_.print_table(machine, results, repeats, missing, mlp.LAYOUTS)
+    report: dict[str, Any] = {"machine": machine, "floor_layouts": mlp.LAYOUTS, "results": results}
+    if baseline is not None:
+        report["baseline"] = {"this": _tree_info(trees["neuralkit"]), "baseline": _tree_info(baseline),
                               "env": {k: v for k, v in os.environ.items() if k.startswith("NEURALKIT_")}}
-        _print_baseline(report["baseline"], [r for r in results if r["impl"] == "neuralkit"], runs)
+        report_.print_baseline(report["baseline"], [r for r in results if r["impl"] == "neuralkit"], runs)
     if args.json:
         with open(args.json, "w") as f:
             json.dump(report, f, indent=2)
     return results
-
-
-def _print_baseline(info: dict[str, Any], rows: list[dict[str, Any]],
-                    runs: dict[tuple[str, str], list[dict[str, Any]]]) -> None:
-    def name(tree: dict[str, Any]) -> str:
-        changes = " + local changes in neuralkit/" if tree["dirty"] else ""
-        commit = (tree["commit"] or "no git")[:10] + changes
-        return f"{tree['dir']} @ {commit}"
-
-    print(f"\nneuralkit / neuralkit_baseline, paired repeat by repeat (the pair back to back, order "
-          f"alternating)\n  neuralkit:          {name(info['this'])}\n  neuralkit_baseline: "
-          f"{name(info['baseline'])}")
-    header = ("workload", "neuralkit s/epoch", "baseline s/epoch", "paired", "min-max", "p10-p90",
-              "slower in", "repeats")
-    table = [header]
-    for r in rows:
-        base = statistics.median(b["epoch_s"] for b in runs[(r["workload"], BASELINE)])
-        table.append((f"({r['workload']})", f"{r['epoch_s']:.5f}", f"{base:.5f}",
-                      f"{r['paired_vs_baseline']:.3f}",
-                      f"{r['paired_vs_baseline_min']:.3f}-{r['paired_vs_baseline_max']:.3f}",
-                      f"{r['paired_vs_baseline_p10']:.3f}-{r['paired_vs_baseline_p90']:.3f}",
-                      f"{r['slower_than_baseline_in']}/{r['repeats']}", str(r["repeats"])))
-    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
-    for i, row in enumerate(table):
-        print("  ".join(c.ljust(wd) for c, wd in zip(row, widths, strict=True)))
-        if i == 0:
-            print("  ".join("-" * wd for wd in widths))
 
 
 if __name__ == "__main__":
