@@ -177,11 +177,11 @@ class Workspace:
     @functools.lru_cache(maxsize=256)
     def nbytes_per_example(geom: Geometry, dtype: np.dtype, bias: bool) -> int:
         """Bytes of the work arrays per example: the columns, the padded (or channels-first)
-        copy, and one kernel row's share of dA_prev (:meth:`Conv2D.backward`)."""
+        copy, and one kernel offset's share of dA_prev (:meth:`Conv2D.backward`)."""
         Hp, Wp = geom.padded_hw
         images = Hp * Wp * geom.channels if (geom.transposed or any(geom.pads)) else 0
         cols = geom.positions * (geom.depth + bias)
-        share = geom.positions * geom.kernel[1] * geom.channels
+        share = geom.positions * geom.channels
         return np.dtype(dtype).itemsize * (cols + images + share)
 
     def fill(self, A: np.ndarray) -> np.ndarray:
