@@ -104,6 +104,21 @@ INLINE int sgd_##SUFFIX(KERNEL_ARGS(T, SUFFIX), const int decay, const int momen
     EPILOGUE(FABS, TMAX)                                                                          \
 }                                                                                                 \
                                                                                                   \
+/* Adam's moments (Adam.update): m *= beta_1; m += grad * (1 - beta_1); v *= beta_2;            \
+ * work = grad**2; work *= 1 - beta_2; v += work; with amsgrad, `used` = np.maximum(v_max, v)    \
+ * (v_max on ties, NaN kept), else v: the v the step divides by. The step and its bound share it. */ \
+INLINE void adam_moments_##SUFFIX(const Numbers_##SUFFIX *c, T g, T m_old, T v_old, T vmax,       \
+                                  const int amsgrad, T *m, T *v, T *used)                         \
+{                                                                                                 \
+    T next_m = m_old * c->h[0];                                                                   \
+    *m = next_m + g * c->h[1];                                                                    \
+    T next_v = v_old * c->h[2];                                                                   \
+    T work = g * g;                                                                               \
+    work = work * c->h[3];                                                                        \
+    *v = next_v + work;                                                                           \
+    *used = amsgrad && (vmax >= *v || vmax != vmax) ? vmax : *v;                                  \
+}                                                                                                 \
+                                                                                                  \
 /* Adam.update (optimizers/adam.py); h = {beta_1, 1 - beta_1, beta_2, 1 - beta_2,                 \
  * sqrt(1 - beta_2**t), lr / (1 - beta_1**t)}; S0, S1, S2 = m, v, v_max:                          \
  *   m *= beta_1; m += grad * (1 - beta_1); v *= beta_2; work = grad**2; work *= 1 - beta_2;      \
@@ -113,25 +128,16 @@ INLINE int sgd_##SUFFIX(KERNEL_ARGS(T, SUFFIX), const int decay, const int momen
 INLINE int adam_##SUFFIX(KERNEL_ARGS(T, SUFFIX), const int decay, const int amsgrad,             \
                          const int write)                                                         \
 {                                                                                                 \
-    const T eps = c->eps, b1 = c->h[0], omb1 = c->h[1], b2 = c->h[2], omb2 = c->h[3];             \
-    const T root_bias_2 = c->h[4], rate_bias_1 = c->h[5];                                         \
+    const T eps = c->eps, root_bias_2 = c->h[4], rate_bias_1 = c->h[5];                           \
     PROLOGUE(T)                                                                                   \
-        T m = S0[i] * b1;                                                                         \
-        m = m + g * omb1;                                                                         \
-        T v = S1[i] * b2;                                                                         \
-        T work = g * g;                                                                           \
-        work = work * omb2;                                                                       \
-        v = v + work;                                                                             \
+        T m, v, used;                                                                             \
+        adam_moments_##SUFFIX(c, g, S0[i], S1[i], amsgrad ? S2[i] : (T)0, amsgrad, &m, &v, &used); \
         if (write) {                                                                              \
             S0[i] = m;                                                                            \
             S1[i] = v;                                                                            \
+            if (amsgrad) S2[i] = used;                                                            \
         }                                                                                         \
-        if (amsgrad) {                                                                            \
-            T vmax = S2[i];                                                                       \
-            v = (vmax >= v || vmax != vmax) ? vmax : v;                                           \
-            if (write) S2[i] = v;                                                                 \
-        }                                                                                         \
-        T denom = SQRT(v);                                                                        \
+        T denom = SQRT(used);                                                                     \
         denom = denom / root_bias_2;                                                              \
         denom = denom + eps;                                                                      \
         denom = m / denom;                                                                        \
@@ -210,21 +216,12 @@ INLINE int adagrad_##SUFFIX(KERNEL_ARGS(T, SUFFIX), const int decay, const int w
  * Each returns 1 when a bound fails. */                                                           \
 INLINE int adam_bound_##SUFFIX(KERNEL_ARGS(T, SUFFIX), const int decay, const int amsgrad)        \
 {                                                                                                 \
-    const T b1 = c->h[0], omb1 = c->h[1], b2 = c->h[2], omb2 = c->h[3], k = c->k;                 \
-    const T limit = TMAX / 4;                                                                     \
+    const T k = c->k, limit = TMAX / 4;                                                           \
     PROLOGUE(T)                                                                                   \
-        T m = S0[i] * b1;                                                                         \
-        m = m + g * omb1;                                                                         \
-        T v = S1[i] * b2;                                                                         \
-        T work = g * g;                                                                           \
-        work = work * omb2;                                                                       \
-        v = v + work;                                                                             \
-        if (amsgrad) {                                                                            \
-            T vmax = S2[i];                                                                       \
-            v = (vmax >= v || vmax != vmax) ? vmax : v;                                           \
-        }                                                                                         \
-        T bound = FABS(p) + FABS(m) * k + v * (T)0;                                               \
-        bad |= !(bound <= limit) | !(v >= (T)0);                                                  \
+        T m, v, used;                                                                             \
+        adam_moments_##SUFFIX(c, g, S0[i], S1[i], amsgrad ? S2[i] : (T)0, amsgrad, &m, &v, &used); \
+        T bound = FABS(p) + FABS(m) * k + used * (T)0;                                            \
+        bad |= !(bound <= limit) | !(used >= (T)0);                                               \
     }                                                                                             \
     return bad;                                                                                   \
 }                                                                                                 \
