@@ -12,6 +12,7 @@ from .. import regularizers as _regularizers
 from .._validation import _did_you_mean, check_int, check_positive_int, check_shape
 from . import activations
 from ._im2col import Geometry, Workspace, geometry
+from ._weights import initial_weights
 from .base import Layer
 
 __all__ = ["Conv2D"]
@@ -174,19 +175,7 @@ class Conv2D(Layer):
         input_shape = check_shape(input_shape, "input_shape")
         self.geometry = self._geometry(input_shape)
         shape = (*self.kernel_size, input_shape[2], self.filters)
-        W = self.kernel_initializer(shape, self.rng)
-        if np.shape(W) != shape:
-            raise ValueError(f"Conv2D '{self.name}': kernel_initializer returned shape "
-                             f"{np.shape(W)}; expected {shape}.")
-        self.params = {"W": np.ascontiguousarray(W, dtype=self.dtype)}
-        if self.use_bias:
-            b = (np.zeros(self.filters) if self.bias_initializer is initializers.zeros
-                 else self.bias_initializer((self.filters,), self.rng))
-            if np.shape(b) != (self.filters,):
-                raise ValueError(f"Conv2D '{self.name}': bias_initializer returned shape "
-                                 f"{np.shape(b)}; expected ({self.filters},).")
-            self.params["b"] = np.asarray(b, dtype=self.dtype)
-        self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
+        initial_weights(self, "Conv2D", shape, self.filters)
         if self.activation is not None:
             self.activation.dtype, self.activation.rng = self.dtype, self.rng
             self.activation._ensure_built(self.compute_output_shape(input_shape))

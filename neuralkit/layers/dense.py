@@ -12,6 +12,7 @@ from .. import regularizers as _regularizers
 from .._numerics import ones
 from .._validation import check_positive_int, check_shape
 from . import activations
+from ._weights import initial_weights
 from .base import Layer
 
 __all__ = ["Dense"]
@@ -115,21 +116,7 @@ class Dense(Layer):
         input_shape = check_shape(input_shape, "input_shape")
         self.compute_output_shape(input_shape)  # refuses inputs that are not (n_prev,)
         shape = (self.units, input_shape[0])
-        W = self.kernel_initializer(shape, self.rng)
-        if np.shape(W) != shape:
-            raise ValueError(
-                f"Dense '{self.name}': kernel_initializer returned shape {np.shape(W)}; "
-                f"expected {shape}."
-            )
-        self.params = {"W": np.ascontiguousarray(W, dtype=self.dtype)}
-        if self.use_bias:
-            b = (np.zeros(self.units) if self.bias_initializer is initializers.zeros
-                 else self.bias_initializer((self.units,), self.rng))
-            if np.shape(b) != (self.units,):
-                raise ValueError(f"Dense '{self.name}': bias_initializer returned shape "
-                                 f"{np.shape(b)}; expected ({self.units},).")
-            self.params["b"] = np.asarray(b, dtype=self.dtype)
-        self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
+        initial_weights(self, "Dense", shape, self.units)
         if self.activation is not None:
             self.activation.dtype, self.activation.rng = self.dtype, self.rng
             self.activation._ensure_built((self.units,))
