@@ -40,6 +40,6 @@ def test_golden_run_gives_the_recorded_numbers(name, fast_paths):
         if SAME_MACHINE:
             assert np.array_equal(value, expected[key]), key
         elif not key.endswith("#sha256"):  # a digest of the bits says nothing elsewhere
-            tight = value.dtype == np.float64
+            tight = value.dtype == np.float64 and f"{name}/{key}" not in runs.SINGLE_PRECISION
             np.testing.assert_allclose(value, expected[key], rtol=1e-6 if tight else 1e-3,
                                        atol=1e-9 if tight else 1e-5, err_msg=key)

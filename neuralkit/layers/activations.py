@@ -49,8 +49,6 @@ class Linear(Layer):
 class ReLU(Layer):
     """A = max(0, Z);  dZ = dA * [Z > 0] (the derivative at 0 is taken as 0, as in the course)."""
 
-    _zeros: np.ndarray | None = None  # for the in-place twin: reused across batches
-
     def forward(self, Z: np.ndarray, training: bool = True) -> np.ndarray:
         A = np.maximum(Z, 0)
         self.cache = A
@@ -60,23 +58,6 @@ class ReLU(Layer):
         A = self.cache  # A > 0 exactly where Z > 0
         # dA * mask is ~3x faster than np.where(mask, dA, 0) and gives the same numbers.
         return dA * (A > 0)
-
-    # The training step uses these twins when Z and dA are temporaries nobody else holds
-    # (made by a Dense on either side): same numbers, no new array per batch.
-    def _forward_in_place(self, Z: np.ndarray, training: bool = True) -> np.ndarray:
-        # Against an array of zeros, np.maximum runs 2-4x faster than against the scalar 0
-        # (measured with NumPy 2.4); the zeros are kept for the next batch.
-        zeros = self._zeros
-        if (zeros is None or zeros.dtype != Z.dtype or zeros.shape[1:] != Z.shape[1:]
-                or len(zeros) < len(Z)):
-            zeros = self._zeros = np.zeros_like(Z)
-        A = np.maximum(Z, zeros[:len(Z)], out=Z)
-        self.cache = A
-        return A
-
-    def _backward_in_place(self, dA: np.ndarray) -> np.ndarray:
-        dA *= self.cache > 0
-        return dA
 
 
 class LeakyReLU(Layer):
@@ -131,11 +112,6 @@ class Sigmoid(Layer):
         self.cache = A
         return A
 
-    def _forward_in_place(self, Z: np.ndarray, training: bool = True) -> np.ndarray:
-        A = sigmoid(Z, out=Z)
-        self.cache = A
-        return A
-
     def backward(self, dA: np.ndarray) -> np.ndarray:
         A = self.cache
         with np.errstate(under="ignore"):  # a saturated A (as small as 1e-38 in float32) times dA
@@ -147,11 +123,6 @@ class Tanh(Layer):
 
     def forward(self, Z: np.ndarray, training: bool = True) -> np.ndarray:
         A = np.tanh(Z)
-        self.cache = A
-        return A
-
-    def _forward_in_place(self, Z: np.ndarray, training: bool = True) -> np.ndarray:
-        A = np.tanh(Z, out=Z)
         self.cache = A
         return A
 

@@ -155,7 +155,8 @@ class _Pooling2D(Layer):
         return dP
 
     @property
-    def _overlapping(self) -> bool:
+    def overlapping(self) -> bool:
+        """True when windows share inputs (pool_size larger than strides on an axis)."""
         return self.pool_size[0] > self.strides[0] or self.pool_size[1] > self.strides[1]
 
     @staticmethod
@@ -223,7 +224,7 @@ class MaxPooling2D(_Pooling2D):
         if not self.needs_input_grad:
             return None
         dP = self._gradient_array(P.shape, plan, np.result_type(P.dtype, dA.dtype))
-        overlapping = self._overlapping
+        overlapping = self.overlapping
         offsets = list(zip(self._windows(P, plan), self._windows(dP, plan), strict=True))
         last = len(offsets) - 1
         hit = np.empty(A.shape, dtype=bool)    # the windows whose dA goes to this offset
@@ -301,7 +302,7 @@ class AveragePooling2D(_Pooling2D):
             g = np.divide(dA, n)
         dP = self._gradient_array(shape, plan, g.dtype)
         for d in self._windows(dP, plan):
-            if self._overlapping:
+            if self.overlapping:
                 np.add(d, g, out=d)
             else:
                 d[...] = g
