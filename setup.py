@@ -39,12 +39,15 @@ class OptionalBuildExt(build_ext):
 setup(
     ext_modules=[Extension(
         "neuralkit._accelerator", ["neuralkit/_accelerator.c"],
-        depends=["neuralkit/_accelerator_kernels.h"],
+        depends=["neuralkit/_accelerator_kernels.h", "neuralkit/_accelerator_pooling.h"],
         # The same numbers as NumPy, bit for bit: no fused multiply-adds, no reassociation.
         # -O3 vectorizes the kernels' loops; -fno-math-errno lets sqrt vectorize (errno is
-        # never read; the results are IEEE's, as NumPy's).
+        # never read; the results are IEEE's, as NumPy's); -fno-trapping-math lets a float
+        # comparison become a vector select (max pooling's backward on 128x26x26x32 float32:
+        # 7.6 ms as branches, 1.7 ms vectorized; the floating-point status flags are never read,
+        # the values are the same).
         extra_compile_args=["-O3", "-ffp-contract=off", "-fno-fast-math", "-fno-math-errno",
-                            "-std=c99"],
+                            "-fno-trapping-math", "-std=c99"],
     )],
     cmdclass={"build_ext": OptionalBuildExt},
 )

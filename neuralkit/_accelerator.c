@@ -1,4 +1,5 @@
-/* neuralkit's optional accelerator: each optimizer's whole step, fused, in one C call.
+/* neuralkit's optional accelerator: each optimizer's whole step, fused, in one C call (and max
+ * pooling without overlap, _accelerator_pooling.h).
  *
  * Why: NumPy runs an update as one pass over memory per operation (Adam: 13 passes, plus the
  * update guard's snapshot copy and finiteness check), each a separate call with its own
@@ -50,6 +51,7 @@ typedef struct {
 } Slot;
 
 #include "_accelerator_kernels.h"
+#include "_accelerator_pooling.h"
 
 static void release(Slot *slots, Py_ssize_t n)
 {
@@ -171,12 +173,112 @@ fail:
     return NULL;
 }
 
+/* A C-contiguous, 4-D buffer of `format`, shaped (m, rows, cols, C) when `shape` is given
+ * (its entries < 0 are filled in), or an exception. */
+static int image_buffer(PyObject *obj, Py_buffer *view, int writable, char format,
+                        Py_ssize_t shape[4])
+{
+    int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | PyBUF_ND | (writable ? PyBUF_WRITABLE : 0);
+    if (PyObject_GetBuffer(obj, view, flags) < 0) return -1;
+    int ok = view->ndim == 4 && view->format != NULL && view->format[1] == '\0' &&
+             (format == 0 ? (view->format[0] == 'f' || view->format[0] == 'd')
+                          : view->format[0] == format);
+    for (int d = 0; ok && d < 4; d++) {
+        if (shape[d] < 0) shape[d] = view->shape[d];
+        ok = view->shape[d] == shape[d];
+    }
+    if (!ok) {
+        PyBuffer_Release(view);
+        PyErr_SetString(PyExc_ValueError, "_accelerator.max_pool: C-contiguous (m, H, W, C) "
+                                          "arrays of one float dtype and matching shapes expected");
+        return -1;
+    }
+    return 0;
+}
+
+/* The window geometry from (kh, kw, sh, sw) and P's shape; windows must not overlap. */
+static int pool_geometry(Pool *g, const Py_buffer *P, Py_ssize_t kh, Py_ssize_t kw,
+                         Py_ssize_t sh, Py_ssize_t sw)
+{
+    g->m = P->shape[0], g->Hp = P->shape[1], g->Wp = P->shape[2], g->C = P->shape[3];
+    g->kh = kh, g->kw = kw, g->sh = sh, g->sw = sw;
+    if (kh < 1 || kw < 1 || sh < kh || sw < kw || kh > g->Hp || kw > g->Wp) {
+        PyErr_SetString(PyExc_ValueError, "_accelerator.max_pool: windows that fit and do not "
+                                          "overlap expected");
+        return -1;
+    }
+    g->oh = (g->Hp - kh) / sh + 1, g->ow = (g->Wp - kw) / sw + 1;
+    return 0;
+}
+
+/* max_pool(P, A, kh, kw, sh, sw): A = the max of each window of P ('valid' windows of P, which
+ * the caller padded). */
+static PyObject *max_pool(PyObject *self, PyObject *args)
+{
+    PyObject *P_obj, *A_obj;
+    Py_ssize_t kh, kw, sh, sw;
+    Py_buffer P, A;
+    Pool g;
+    Py_ssize_t shape[4] = {-1, -1, -1, -1};
+    if (!PyArg_ParseTuple(args, "OOnnnn", &P_obj, &A_obj, &kh, &kw, &sh, &sw)) return NULL;
+    if (image_buffer(P_obj, &P, 0, 0, shape) < 0) return NULL;
+    if (pool_geometry(&g, &P, kh, kw, sh, sw) < 0) goto release_P;
+    Py_ssize_t out[4] = {g.m, g.oh, g.ow, g.C};
+    if (image_buffer(A_obj, &A, 1, P.format[0], out) < 0) goto release_P;
+    if (P.format[0] == 'f') max_pool_f32(&g, P.buf, A.buf);
+    else max_pool_f64(&g, P.buf, A.buf);
+    PyBuffer_Release(&A);
+    PyBuffer_Release(&P);
+    Py_RETURN_NONE;
+release_P:
+    PyBuffer_Release(&P);
+    return NULL;
+}
+
+/* max_pool_backward(P, A, dA, dP, kh, kw, sh, sw): writes every window's entries of dP (the
+ * caller zeroed the rest). */
+static PyObject *max_pool_backward(PyObject *self, PyObject *args)
+{
+    PyObject *objs[4];
+    Py_ssize_t kh, kw, sh, sw;
+    Py_buffer views[4];
+    Pool g;
+    int got = 0;
+    PyObject *result = NULL;
+    if (!PyArg_ParseTuple(args, "OOOOnnnn", &objs[0], &objs[1], &objs[2], &objs[3], &kh, &kw,
+                          &sh, &sw))
+        return NULL;
+    Py_ssize_t P_shape[4] = {-1, -1, -1, -1};
+    if (image_buffer(objs[0], &views[0], 0, 0, P_shape) < 0) return NULL;
+    got = 1;
+    char format = views[0].format[0];
+    if (pool_geometry(&g, &views[0], kh, kw, sh, sw) < 0) goto done;
+    Py_ssize_t out[2][4] = {{g.m, g.oh, g.ow, g.C}, {g.m, g.oh, g.ow, g.C}};
+    for (; got < 3; got++)
+        if (image_buffer(objs[got], &views[got], 0, format, out[got - 1]) < 0) goto done;
+    if (image_buffer(objs[3], &views[3], 1, format, P_shape) < 0) goto done;
+    got = 4;
+    if (format == 'f')
+        max_pool_backward_f32(&g, views[0].buf, views[1].buf, views[2].buf, views[3].buf);
+    else
+        max_pool_backward_f64(&g, views[0].buf, views[1].buf, views[2].buf, views[3].buf);
+    Py_INCREF(Py_None);
+    result = Py_None;
+done:
+    for (int k = 0; k < got; k++) PyBuffer_Release(&views[k]);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"step", step, METH_VARARGS, "One fused optimizer step over every parameter, all or nothing."},
+    {"max_pool", max_pool, METH_VARARGS, "Max pooling's forward, windows that do not overlap."},
+    {"max_pool_backward", max_pool_backward, METH_VARARGS,
+     "Max pooling's backward, windows that do not overlap."},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_accelerator",
-                                    "neuralkit's fused optimizer steps (optional).", -1, methods};
+                                    "neuralkit's fused optimizer steps and max pooling (optional).", -1,
+                                    methods};
 
 PyMODINIT_FUNC PyInit__accelerator(void) { return PyModule_Create(&module); }

@@ -48,7 +48,17 @@ def _fit(fast, **kwargs):
 def _forward_nodes(model):
     model.compile("sparse_categorical_crossentropy", "adam")
     step = TrainStep(model.layers, model.loss, model.optimizer)
-    return [type(getattr(call, "__self__", call)).__name__ for call in step.plan.forward_calls]
+    return [_node_name(call) for call in step.plan.forward_calls]
+
+
+def _node_name(call):
+    """The class of the node a forward call belongs to (the compiled max pooling's is a
+    function of the layer: accelerated_pooling.forward_twin)."""
+    if hasattr(call, "__self__"):
+        return type(call.__self__).__name__
+    if getattr(call, "__name__", "").startswith("max_pool_"):
+        return "MaxPooling2D"
+    return type(call).__name__
 
 
 @pytest.mark.parametrize("pool, strides", [((2, 2), None), ((2, 2), (3, 3)), ((3, 2), (3, 2))])

@@ -34,7 +34,7 @@ try:
 except ImportError:  # not built: every step runs the NumPy code
     _accelerator = None
 
-__all__ = ["FusedStep", "NonFiniteUpdateError", "built"]
+__all__ = ["FusedStep", "NonFiniteUpdateError", "built", "kernels"]
 
 #: The types a hyperparameter may have for the kernels (None: an unused option).
 _FLOAT_OR_NONE = frozenset((float, type(None)))
@@ -46,6 +46,11 @@ _KINDS: dict[type, int] = {SGD: 0, Adam: 1, AdamW: 1, RMSprop: 2, Adagrad: 3}
 def built() -> bool:
     """True when the compiled accelerator was built and imports."""
     return _accelerator is not None
+
+
+def kernels() -> Any:
+    """The compiled module (``neuralkit._accelerator``), or None when it was not built."""
+    return _accelerator
 
 
 class NonFiniteUpdateError(Exception):

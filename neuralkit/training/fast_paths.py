@@ -24,6 +24,9 @@ to rounding) and allocate less:
 * **The fused step** (:class:`neuralkit.training.accelerator.FusedStep`): where the compiled
   accelerator was built, the stock optimizers' whole step in one pass, bit for bit the NumPy
   code's numbers, no snapshot (its own switch: :func:`neuralkit.config.set_accelerator`).
+* **Compiled max pooling** (:mod:`neuralkit.training.accelerated_pooling`): with the
+  accelerator, a stock MaxPooling2D whose windows do not overlap runs its forward and backward
+  in one compiled pass each, bit for bit its NumPy code's numbers.
 
 Each applies only to the stock classes (``type(layer).forward is ReLU.forward``), so a
 subclass that overrides a method always runs its own code. The switch
@@ -46,7 +49,7 @@ from ..layers.conv import Conv2D
 from ..layers.dense import Dense
 from ..layers.pooling import MaxPooling2D
 from ..optimizers import SGD, Optimizer
-from . import accelerator
+from . import accelerated_pooling, accelerator
 from .accelerator import FusedStep
 from .guard import BoundedStep, FusedStepCall
 from .head import Head
@@ -166,13 +169,14 @@ def plan(layers: Sequence[Layer], head: Head, trainable_only: bool = True) -> St
     loss_makes_output = (head.mode == "activation"
                          and type(head.activation).forward in (Softmax.forward, Sigmoid.forward))
     large = sum(p.size for layer in layers for p in layer.params.values()) > SMALL_MODEL_PARAMS
-    return StepPlan(_calls(nodes, "forward", needs),
-                    _calls(nodes, "backward", needs)[first_node:][::-1],
+    compiled = config.accelerator_enabled() and accelerator.built()
+    return StepPlan(_calls(nodes, "forward", needs, compiled),
+                    _calls(nodes, "backward", needs, compiled)[first_node:][::-1],
                     loss_makes_output, needs, bounded_sgd_step if large else None,
-                    FusedStep() if config.accelerator_enabled() and accelerator.built() else None)
+                    FusedStep() if compiled else None)
 
 
-def _calls(nodes: list[tuple[int, Any]], method: str, needs: list[bool]
+def _calls(nodes: list[tuple[int, Any]], method: str, needs: list[bool], compiled: bool
            ) -> list[Callable[..., Any]]:
     """Each node's bound ``forward`` (or ``backward``), or its faster twin where that is safe.
 
@@ -184,6 +188,11 @@ def _calls(nodes: list[tuple[int, Any]], method: str, needs: list[bool]
     for k, (i, node) in enumerate(nodes):
         if _is_stock_dense(node) and (method == "forward" or needs[i]):
             calls.append(_ReusedOutput(node, method))
+            continue
+        if compiled and _stock(node, MaxPooling2D, "forward", "backward") and not node.overlapping:
+            twin = (accelerated_pooling.forward_twin if method == "forward"
+                    else accelerated_pooling.backward_twin)
+            calls.append(twin(node))
             continue
         neighbour = k - 1 if method == "forward" else k + 1
         beside_dense = 0 <= neighbour < len(nodes) and _is_stock_dense(nodes[neighbour][1])
