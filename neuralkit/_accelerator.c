@@ -62,26 +62,34 @@ static void release(Slot *slots, Py_ssize_t n)
     }
 }
 
-/* A C-contiguous buffer of `format` ('f' or 'd'), shaped like `like` when it is given, or an
- * exception. */
-static int get_buffer(PyObject *obj, Py_buffer *view, int writable, char format,
-                      const Py_buffer *like)
+/* A C-contiguous buffer of `format` ('f' or 'd'; 0: either) or a ValueError saying `expected`.
+ * With `ndim` >= 0 it must have that many dimensions and `shape` (an entry < 0 is filled in
+ * from the buffer). */
+static int get_buffer(PyObject *obj, Py_buffer *view, int writable, char format, int ndim,
+                      Py_ssize_t *shape, const char *expected)
 {
     int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (writable ? PyBUF_WRITABLE : 0);
     if (PyObject_GetBuffer(obj, view, flags) < 0) return -1;
-    int ok = view->format != NULL && view->format[0] == format && view->format[1] == '\0';
-    if (ok && like != NULL) {
-        ok = view->ndim == like->ndim && view->len == like->len;
-        for (int d = 0; ok && d < view->ndim; d++) ok = view->shape[d] == like->shape[d];
+    int ok = view->format != NULL && view->format[1] == '\0' &&
+             (format == 0 ? (view->format[0] == 'f' || view->format[0] == 'd')
+                          : view->format[0] == format);
+    if (ok && ndim >= 0) {
+        ok = view->ndim == ndim;
+        for (int d = 0; ok && d < ndim; d++) {
+            if (shape[d] < 0) shape[d] = view->shape[d];
+            ok = view->shape[d] == shape[d];
+        }
     }
     if (!ok) {
         PyBuffer_Release(view);
-        PyErr_SetString(PyExc_ValueError, "_accelerator.step: arrays of one dtype and one "
-                                          "shape per parameter expected");
+        PyErr_SetString(PyExc_ValueError, expected);
         return -1;
     }
     return 0;
 }
+
+static const char STEP_ARRAYS[] = "_accelerator.step: arrays of one dtype and one shape per "
+                                  "parameter expected";
 
 /* step(kind, items, scales, numbers) -> -1 when applied, else the index of the first parameter
  * that would have become NaN or inf (then nothing was written).
@@ -129,14 +137,17 @@ static PyObject *step(PyObject *self, PyObject *args)
                 goto fail;
             }
         }
-        if (get_buffer(PyTuple_GET_ITEM(item, 0), &slot->param, 1, format, NULL) < 0) goto fail;
-        if (get_buffer(PyTuple_GET_ITEM(item, 1), &slot->grad, 0, format, &slot->param) < 0) {
+        if (get_buffer(PyTuple_GET_ITEM(item, 0), &slot->param, 1, format, -1, NULL,
+                       STEP_ARRAYS) < 0)
+            goto fail;
+        if (get_buffer(PyTuple_GET_ITEM(item, 1), &slot->grad, 0, format, slot->param.ndim,
+                       slot->param.shape, STEP_ARRAYS) < 0) {
             PyBuffer_Release(&slot->param);
             goto fail;
         }
         for (Py_ssize_t j = 2; j < size; j++) {
             if (get_buffer(PyTuple_GET_ITEM(item, j), &slot->state[j - 2], 1, format,
-                           &slot->param) < 0) {
+                           slot->param.ndim, slot->param.shape, STEP_ARRAYS) < 0) {
                 PyBuffer_Release(&slot->param);
                 PyBuffer_Release(&slot->grad);
                 for (int k = 0; k < slot->n_state; k++) PyBuffer_Release(&slot->state[k]);
@@ -173,28 +184,8 @@ fail:
     return NULL;
 }
 
-/* A C-contiguous, 4-D buffer of `format`, shaped (m, rows, cols, C) when `shape` is given
- * (its entries < 0 are filled in), or an exception. */
-static int image_buffer(PyObject *obj, Py_buffer *view, int writable, char format,
-                        Py_ssize_t shape[4])
-{
-    int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | PyBUF_ND | (writable ? PyBUF_WRITABLE : 0);
-    if (PyObject_GetBuffer(obj, view, flags) < 0) return -1;
-    int ok = view->ndim == 4 && view->format != NULL && view->format[1] == '\0' &&
-             (format == 0 ? (view->format[0] == 'f' || view->format[0] == 'd')
-                          : view->format[0] == format);
-    for (int d = 0; ok && d < 4; d++) {
-        if (shape[d] < 0) shape[d] = view->shape[d];
-        ok = view->shape[d] == shape[d];
-    }
-    if (!ok) {
-        PyBuffer_Release(view);
-        PyErr_SetString(PyExc_ValueError, "_accelerator.max_pool: C-contiguous (m, H, W, C) "
-                                          "arrays of one float dtype and matching shapes expected");
-        return -1;
-    }
-    return 0;
-}
+static const char POOL_ARRAYS[] = "_accelerator.max_pool: C-contiguous (m, H, W, C) arrays of "
+                                  "one float dtype and matching shapes expected";
 
 /* The window geometry from (kh, kw, sh, sw) and P's shape; windows must not overlap. */
 static int pool_geometry(Pool *g, const Py_buffer *P, Py_ssize_t kh, Py_ssize_t kw,
@@ -221,10 +212,10 @@ static PyObject *max_pool(PyObject *self, PyObject *args)
     Pool g;
     Py_ssize_t shape[4] = {-1, -1, -1, -1};
     if (!PyArg_ParseTuple(args, "OOnnnn", &P_obj, &A_obj, &kh, &kw, &sh, &sw)) return NULL;
-    if (image_buffer(P_obj, &P, 0, 0, shape) < 0) return NULL;
+    if (get_buffer(P_obj, &P, 0, 0, 4, shape, POOL_ARRAYS) < 0) return NULL;
     if (pool_geometry(&g, &P, kh, kw, sh, sw) < 0) goto release_P;
     Py_ssize_t out[4] = {g.m, g.oh, g.ow, g.C};
-    if (image_buffer(A_obj, &A, 1, P.format[0], out) < 0) goto release_P;
+    if (get_buffer(A_obj, &A, 1, P.format[0], 4, out, POOL_ARRAYS) < 0) goto release_P;
     if (P.format[0] == 'f') max_pool_f32(&g, P.buf, A.buf);
     else max_pool_f64(&g, P.buf, A.buf);
     PyBuffer_Release(&A);
@@ -249,14 +240,14 @@ static PyObject *max_pool_backward(PyObject *self, PyObject *args)
                           &sh, &sw))
         return NULL;
     Py_ssize_t P_shape[4] = {-1, -1, -1, -1};
-    if (image_buffer(objs[0], &views[0], 0, 0, P_shape) < 0) return NULL;
+    if (get_buffer(objs[0], &views[0], 0, 0, 4, P_shape, POOL_ARRAYS) < 0) return NULL;
     got = 1;
     char format = views[0].format[0];
     if (pool_geometry(&g, &views[0], kh, kw, sh, sw) < 0) goto done;
-    Py_ssize_t out[2][4] = {{g.m, g.oh, g.ow, g.C}, {g.m, g.oh, g.ow, g.C}};
+    Py_ssize_t out[4] = {g.m, g.oh, g.ow, g.C};  /* A's and dA's shape */
     for (; got < 3; got++)
-        if (image_buffer(objs[got], &views[got], 0, format, out[got - 1]) < 0) goto done;
-    if (image_buffer(objs[3], &views[3], 1, format, P_shape) < 0) goto done;
+        if (get_buffer(objs[got], &views[got], 0, format, 4, out, POOL_ARRAYS) < 0) goto done;
+    if (get_buffer(objs[3], &views[3], 1, format, 4, P_shape, POOL_ARRAYS) < 0) goto done;
     got = 4;
     if (format == 'f')
         max_pool_backward_f32(&g, views[0].buf, views[1].buf, views[2].buf, views[3].buf);
