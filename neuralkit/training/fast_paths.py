@@ -109,8 +109,12 @@ def _relu_commutes_with_pool(layer: Layer, above: Layer) -> bool:
     """
     activation = getattr(layer, "activation", None)
     return (_stock(layer, Conv2D, "forward", "backward", "linear_forward", "linear_backward")
-            and _stock(activation, ReLU, "forward", "backward")
-            and _stock(above, MaxPooling2D, "forward", "backward") and not above.overlapping)
+            and _stock(activation, ReLU, "forward", "backward") and _tiling_max_pool(above))
+
+
+def _tiling_max_pool(layer: Any) -> bool:
+    """A stock MaxPooling2D whose windows do not overlap."""
+    return _stock(layer, MaxPooling2D, "forward", "backward") and not layer.overlapping
 
 
 def _stock(obj: Any, cls: type, *methods: str) -> bool:
@@ -125,19 +129,19 @@ def _nodes(layers: Sequence[Layer], head: Head, expand: bool) -> list[tuple[int,
     an 'activation' head (the loss takes its Z)."""
     nodes: list[tuple[int, Any]] = []
     last = len(layers) - 1
-    pooled_next = False  # the layer before was a conv whose ReLU goes after this pooling
+    # The poolings (below the last layer) whose conv's ReLU goes after them.
+    pools = {i for i in range(1, last)
+             if expand and _relu_commutes_with_pool(layers[i - 1], layers[i])}
     for i, layer in enumerate(layers):
-        if pooled_next:
+        if i in pools:
             nodes += [(i, layer), (i, layers[i - 1].activation)]
-            pooled_next = False
             continue
         if i == last and head.mode == "activation":
             if head.linear:
                 nodes.append((i, _Linear(layer)))
             continue
-        if expand and i + 1 < last and _relu_commutes_with_pool(layer, layers[i + 1]):
+        if i + 1 in pools:
             nodes.append((i, _ConvLinear(layer)))
-            pooled_next = True
             continue
         stock = expand and isinstance(layer, Dense) and _has_stock_linear(layer) and (
             layer.activation is not None or _is_stock_dense(layer))
@@ -189,7 +193,7 @@ def _calls(nodes: list[tuple[int, Any]], method: str, needs: list[bool], compile
         if _is_stock_dense(node) and (method == "forward" or needs[i]):
             calls.append(_ReusedOutput(node, method))
             continue
-        if compiled and _stock(node, MaxPooling2D, "forward", "backward") and not node.overlapping:
+        if compiled and _tiling_max_pool(node):
             twin = (accelerated_pooling.forward_twin if method == "forward"
                     else accelerated_pooling.backward_twin)
             calls.append(twin(node))
