@@ -242,11 +242,15 @@ class Conv2D(Layer):
     def linear_backward(self, dZ: np.ndarray) -> np.ndarray | None:
         """Fills dW and db from dZ (m, n_H, n_W, n_C); returns dA_prev, or None when no layer
         below needs it."""
+        dZ_rows = self._weight_gradients(dZ)
+        return self._input_gradient(dZ_rows) if self.needs_input_grad else None
+
+    def _weight_gradients(self, dZ: np.ndarray) -> np.ndarray:
+        """Fills dW and db (and the regularizer's share of dW); returns dZ as rows (M, n_C)."""
         A_prev, cached = self.cache
         g = self.geometry
         m, P, K = A_prev.shape[0], g.positions, g.depth
-        kernel = self._kernel_matrix
-        dtype = kernel.dtype
+        dtype = self._kernel_matrix.dtype
         dZ_rows = np.ascontiguousarray(dZ, dtype=dtype).reshape(m * P, self.filters)
         chunk = self._chunk(m, dtype)
         work = self._workspace(chunk, dtype)
@@ -261,9 +265,21 @@ class Conv2D(Layer):
             np.copyto(self.grads["b"], grads[K], casting="same_kind")
         if self.kernel_regularizer is not None:
             self.kernel_regularizer.add_gradient(self.params["W"], self.grads["W"])
-        if not self.needs_input_grad:
-            return None
-        W_offsets = kernel[:K].reshape(*self.kernel_size, g.channels, self.filters)  # W[p, q]: (k, c)
+        return dZ_rows
+
+    def _kernel_offsets(self) -> np.ndarray:
+        """The kernel matrix's W as (f_h, f_w, n_C_prev, n_C): W[p, q] is offset (p, q)'s (k, c)."""
+        return self._kernel_matrix[:self.geometry.depth].reshape(
+            *self.kernel_size, self.geometry.channels, self.filters)
+
+    def _input_gradient(self, dZ_rows: np.ndarray) -> np.ndarray:
+        """dA_prev (m, n_H_prev, n_W_prev, n_C_prev) from dZ as rows (M, n_C)."""
+        A_prev, _ = self.cache
+        g = self.geometry
+        m, P = A_prev.shape[0], g.positions
+        dtype = self._kernel_matrix.dtype
+        W_offsets = self._kernel_offsets()
+        chunk = self._chunk(m, dtype)
         dA_prev = np.zeros(A_prev.shape, dtype)
         share = np.empty((chunk * P, g.channels), dtype)
         for start in range(0, m, chunk):
