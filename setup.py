@@ -39,7 +39,8 @@ class OptionalBuildExt(build_ext):
 setup(
     ext_modules=[Extension(
         "neuralkit._accelerator", ["neuralkit/_accelerator.c"],
-        depends=["neuralkit/_accelerator_kernels.h", "neuralkit/_accelerator_pooling.h"],
+        depends=["neuralkit/_accelerator_kernels.h", "neuralkit/_accelerator_pooling.h",
+                 "neuralkit/_accelerator_conv.h"],
         # The same numbers as NumPy, bit for bit: no fused multiply-adds, no reassociation.
         # -O3 vectorizes the kernels' loops; -fno-math-errno lets sqrt vectorize (errno is
         # never read; the results are IEEE's, as NumPy's); -fno-trapping-math lets a float

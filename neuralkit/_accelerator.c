@@ -1,5 +1,5 @@
 /* neuralkit's optional accelerator: each optimizer's whole step, fused, in one C call (and max
- * pooling without overlap, _accelerator_pooling.h).
+ * pooling without overlap, _accelerator_pooling.h; a convolution's dA_prev, _accelerator_conv.h).
  *
  * Why: NumPy runs an update as one pass over memory per operation (Adam: 13 passes, plus the
  * update guard's snapshot copy and finiteness check), each a separate call with its own
@@ -52,6 +52,7 @@ typedef struct {
 
 #include "_accelerator_kernels.h"
 #include "_accelerator_pooling.h"
+#include "_accelerator_conv.h"
 
 static void release(Slot *slots, Py_ssize_t n)
 {
@@ -202,22 +203,24 @@ static int pool_geometry(Pool *g, const Py_buffer *P, Py_ssize_t kh, Py_ssize_t 
     return 0;
 }
 
-/* max_pool(P, A, kh, kw, sh, sw): A = the max of each window of P ('valid' windows of P, which
- * the caller padded). */
+/* max_pool(P, A, kh, kw, sh, sw, relu=0): A = the max of each window of P ('valid' windows of
+ * P, which the caller padded), with relu np.maximum(that, 0). */
 static PyObject *max_pool(PyObject *self, PyObject *args)
 {
     PyObject *P_obj, *A_obj;
     Py_ssize_t kh, kw, sh, sw;
     Py_buffer P, A;
     Pool g;
+    int relu = 0;
     Py_ssize_t shape[4] = {-1, -1, -1, -1};
-    if (!PyArg_ParseTuple(args, "OOnnnn", &P_obj, &A_obj, &kh, &kw, &sh, &sw)) return NULL;
+    if (!PyArg_ParseTuple(args, "OOnnnn|p", &P_obj, &A_obj, &kh, &kw, &sh, &sw, &relu))
+        return NULL;
     if (get_buffer(P_obj, &P, 0, 0, 4, shape, POOL_ARRAYS) < 0) return NULL;
     if (pool_geometry(&g, &P, kh, kw, sh, sw) < 0) goto release_P;
     Py_ssize_t out[4] = {g.m, g.oh, g.ow, g.C};
     if (get_buffer(A_obj, &A, 1, P.format[0], 4, out, POOL_ARRAYS) < 0) goto release_P;
-    if (P.format[0] == 'f') max_pool_f32(&g, P.buf, A.buf);
-    else max_pool_f64(&g, P.buf, A.buf);
+    if (P.format[0] == 'f') max_pool_f32(&g, P.buf, A.buf, relu);
+    else max_pool_f64(&g, P.buf, A.buf, relu);
     PyBuffer_Release(&A);
     PyBuffer_Release(&P);
     Py_RETURN_NONE;
@@ -226,18 +229,18 @@ release_P:
     return NULL;
 }
 
-/* max_pool_backward(P, A, dA, dP, kh, kw, sh, sw): writes every window's entries of dP (the
- * caller zeroed the rest). */
+/* max_pool_backward(P, A, dA, dP, kh, kw, sh, sw, relu=0): writes every window's entries of dP
+ * (the caller zeroed the rest); with relu, A is after ReLU and dA the gradient of that. */
 static PyObject *max_pool_backward(PyObject *self, PyObject *args)
 {
     PyObject *objs[4];
     Py_ssize_t kh, kw, sh, sw;
     Py_buffer views[4];
     Pool g;
-    int got = 0;
+    int got = 0, relu = 0;
     PyObject *result = NULL;
-    if (!PyArg_ParseTuple(args, "OOOOnnnn", &objs[0], &objs[1], &objs[2], &objs[3], &kh, &kw,
-                          &sh, &sw))
+    if (!PyArg_ParseTuple(args, "OOOOnnnn|p", &objs[0], &objs[1], &objs[2], &objs[3], &kh, &kw,
+                          &sh, &sw, &relu))
         return NULL;
     Py_ssize_t P_shape[4] = {-1, -1, -1, -1};
     if (get_buffer(objs[0], &views[0], 0, 0, 4, P_shape, POOL_ARRAYS) < 0) return NULL;
@@ -250,9 +253,9 @@ static PyObject *max_pool_backward(PyObject *self, PyObject *args)
     if (get_buffer(objs[3], &views[3], 1, format, 4, P_shape, POOL_ARRAYS) < 0) goto done;
     got = 4;
     if (format == 'f')
-        max_pool_backward_f32(&g, views[0].buf, views[1].buf, views[2].buf, views[3].buf);
+        max_pool_backward_f32(&g, views[0].buf, views[1].buf, views[2].buf, views[3].buf, relu);
     else
-        max_pool_backward_f64(&g, views[0].buf, views[1].buf, views[2].buf, views[3].buf);
+        max_pool_backward_f64(&g, views[0].buf, views[1].buf, views[2].buf, views[3].buf, relu);
     Py_INCREF(Py_None);
     result = Py_None;
 done:
@@ -260,16 +263,53 @@ done:
     return result;
 }
 
+static const char CONV_ARRAYS[] = "_accelerator.conv_input_gradient: C-contiguous shares "
+                                  "(f_h f_w, m, oh, ow, C) and dA (m, H, W, C) of one float dtype "
+                                  "expected";
+
+/* conv_input_gradient(shares, dA, fh, fw, sh, sw, top, left): writes every element of dA, the
+ * sum of the shares of the kernel offsets that touch it. */
+static PyObject *conv_input_gradient(PyObject *self, PyObject *args)
+{
+    PyObject *S_obj, *dA_obj;
+    Py_buffer S, dA;
+    ConvGrad g;
+    if (!PyArg_ParseTuple(args, "OOnnnnnn", &S_obj, &dA_obj, &g.fh, &g.fw, &g.sh, &g.sw, &g.top,
+                          &g.left))
+        return NULL;
+    if (g.fh < 1 || g.fw < 1 || g.sh < 1 || g.sw < 1 || g.top < 0 || g.left < 0) {
+        PyErr_SetString(PyExc_ValueError, "_accelerator.conv_input_gradient: kernel and strides "
+                                          ">= 1, padding >= 0 expected");
+        return NULL;
+    }
+    Py_ssize_t S_shape[5] = {g.fh * g.fw, -1, -1, -1, -1};
+    if (get_buffer(S_obj, &S, 0, 0, 5, S_shape, CONV_ARRAYS) < 0) return NULL;
+    Py_ssize_t dA_shape[4] = {S_shape[1], -1, -1, S_shape[4]};
+    if (get_buffer(dA_obj, &dA, 1, S.format[0], 4, dA_shape, CONV_ARRAYS) < 0) {
+        PyBuffer_Release(&S);
+        return NULL;
+    }
+    g.m = S_shape[1], g.oh = S_shape[2], g.ow = S_shape[3], g.C = S_shape[4];
+    g.H = dA_shape[1], g.W = dA_shape[2];
+    if (S.format[0] == 'f') conv_input_gradient_f32(&g, S.buf, dA.buf);
+    else conv_input_gradient_f64(&g, S.buf, dA.buf);
+    PyBuffer_Release(&dA);
+    PyBuffer_Release(&S);
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
     {"step", step, METH_VARARGS, "One fused optimizer step over every parameter, all or nothing."},
     {"max_pool", max_pool, METH_VARARGS, "Max pooling's forward, windows that do not overlap."},
     {"max_pool_backward", max_pool_backward, METH_VARARGS,
      "Max pooling's backward, windows that do not overlap."},
+    {"conv_input_gradient", conv_input_gradient, METH_VARARGS,
+     "Conv2D's dA_prev from the shares of its kernel offsets."},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_accelerator",
-                                    "neuralkit's fused optimizer steps and max pooling (optional).", -1,
-                                    methods};
+                                    "neuralkit's fused optimizer steps, max pooling and a "
+                                    "convolution's dA_prev (optional).", -1, methods};
 
 PyMODINIT_FUNC PyInit__accelerator(void) { return PyModule_Create(&module); }

@@ -5,6 +5,13 @@
  * an equality, two boolean operations and a product per offset). Same numbers, bit for bit: a
  * max only selects, and each product below is NumPy's dA * hit with hit as 1 or 0.
  *
+ * With `relu`, the ReLU a Conv2D applies before this pooling runs here after it (in fit they
+ * commute, see fast_paths._relu_commutes_with_pool), replacing ReLU.forward's np.maximum(Z, 0)
+ * and ReLU.backward's dA * (A > 0) on the pooled maps, so that they cost no pass of their own.
+ * Backward then gets A after ReLU: where it is positive it is the window's max, and where it
+ * is not, the window's gradient dA * 0 is +-0 or NaN, and its product by hit is the same for
+ * hit 1 or 0, so the first maximum found from A after ReLU gives the same dP.
+ *
  * Layout: P (m, Hp, Wp, C) C-contiguous (the input, padded when padding='same'); A, dA
  * (m, oh, ow, C); dP like P, allocated by the caller with zeros wherever no window reaches. */
 
@@ -22,9 +29,9 @@ typedef struct {
  * constants the loop over a window's offsets unrolls and the loop over channels vectorizes. */
 #define DEFINE_POOL(T, SUFFIX)                                                                    \
 /* MaxPooling2D.forward: A = P[offset 0]; for every later offset in row-major order,          \
- * np.maximum(A, view, out=A). */                                                               \
+ * np.maximum(A, view, out=A); with relu, then ReLU.forward's np.maximum(A, 0). */              \
 INLINE void max_pool_body_##SUFFIX(const Pool *g, const T *restrict P, T *restrict A,          \
-                                   const Py_ssize_t kh, const Py_ssize_t kw)                   \
+                                   const Py_ssize_t kh, const Py_ssize_t kw, const int relu)   \
 {                                                                                               \
     const Py_ssize_t C = g->C, row = g->Wp * C;                                                 \
     for (Py_ssize_t i = 0; i < g->m; i++)                                                       \
@@ -38,25 +45,29 @@ INLINE void max_pool_body_##SUFFIX(const Pool *g, const T *restrict P, T *restri
                         const T v = window[(n / kw) * row + (n % kw) * C + c];                  \
                         r = MAXIMUM(r, v);                                                      \
                     }                                                                           \
-                    out[c] = r;                                                                 \
+                    out[c] = relu ? MAXIMUM(r, (T)0) : r;                                       \
                 }                                                                               \
             }                                                                                   \
 }                                                                                               \
                                                                                                 \
-CLONES static void max_pool_##SUFFIX(const Pool *g, const T *restrict P, T *restrict A)        \
+CLONES static void max_pool_##SUFFIX(const Pool *g, const T *restrict P, T *restrict A,        \
+                                     const int relu)                                            \
 {                                                                                               \
-    if (g->kh == 2 && g->kw == 2) max_pool_body_##SUFFIX(g, P, A, 2, 2);                        \
-    else max_pool_body_##SUFFIX(g, P, A, g->kh, g->kw);                                         \
+    if (g->kh == 2 && g->kw == 2) {                                                             \
+        if (relu) max_pool_body_##SUFFIX(g, P, A, 2, 2, 1);                                     \
+        else max_pool_body_##SUFFIX(g, P, A, 2, 2, 0);                                          \
+    } else max_pool_body_##SUFFIX(g, P, A, g->kh, g->kw, relu);                                 \
 }                                                                                               \
                                                                                                 \
 /* MaxPooling2D.backward: offset by offset in row-major order, hit = (view == A) & ~taken,      \
  * taken |= hit (the last offset takes ~taken), and the offset's gradient is dA * hit. Here    \
  * `left` is 1 while no earlier offset took the window's gradient, then 0, so hit is 1 or 0    \
- * and dA * hit is NumPy's product (for 1x1 windows NumPy passes dA itself: dA * 1 is dA). */    \
+ * and dA * hit is NumPy's product (for 1x1 windows NumPy passes dA itself: dA * 1 is dA).      \
+ * With relu, dA is first ReLU.backward's dA * (A > 0). */                                      \
 INLINE void max_pool_backward_body_##SUFFIX(const Pool *g, const T *restrict P,                \
                                             const T *restrict A, const T *restrict dA,         \
                                             T *restrict dP, const Py_ssize_t kh,               \
-                                            const Py_ssize_t kw)                               \
+                                            const Py_ssize_t kw, const int relu)               \
 {                                                                                               \
     const Py_ssize_t C = g->C, row = g->Wp * C, last = kh * kw - 1;                             \
     for (Py_ssize_t i = 0; i < g->m; i++)                                                       \
@@ -65,7 +76,8 @@ INLINE void max_pool_backward_body_##SUFFIX(const Pool *g, const T *restrict P, 
                 const Py_ssize_t start = ((i * g->Hp + h * g->sh) * g->Wp + w * g->sw) * C;     \
                 const Py_ssize_t at = ((i * g->oh + h) * g->ow + w) * C;                        \
                 for (Py_ssize_t c = 0; c < C; c++) {                                            \
-                    const T a_max = A[at + c], grad = dA[at + c];                               \
+                    const T a_max = A[at + c];                                                  \
+                    const T grad = relu ? dA[at + c] * (T)(a_max > 0) : dA[at + c];             \
                     T left = 1;                                                                 \
                     for (Py_ssize_t n = 0; n <= last; n++) {                                    \
                         const Py_ssize_t k = start + (n / kw) * row + (n % kw) * C + c;         \
@@ -79,10 +91,12 @@ INLINE void max_pool_backward_body_##SUFFIX(const Pool *g, const T *restrict P, 
                                                                                                 \
 CLONES static void max_pool_backward_##SUFFIX(const Pool *g, const T *restrict P,              \
                                               const T *restrict A, const T *restrict dA,       \
-                                              T *restrict dP)                                  \
+                                              T *restrict dP, const int relu)                  \
 {                                                                                               \
-    if (g->kh == 2 && g->kw == 2) max_pool_backward_body_##SUFFIX(g, P, A, dA, dP, 2, 2);       \
-    else max_pool_backward_body_##SUFFIX(g, P, A, dA, dP, g->kh, g->kw);                        \
+    if (g->kh == 2 && g->kw == 2) {                                                             \
+        if (relu) max_pool_backward_body_##SUFFIX(g, P, A, dA, dP, 2, 2, 1);                    \
+        else max_pool_backward_body_##SUFFIX(g, P, A, dA, dP, 2, 2, 0);                         \
+    } else max_pool_backward_body_##SUFFIX(g, P, A, dA, dP, g->kh, g->kw, relu);                \
 }
 
 DEFINE_POOL(float, f32)

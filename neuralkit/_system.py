@@ -30,8 +30,8 @@ def show_config(file: TextIO | None = None) -> dict[str, Any]:
         why = "built without a C compiler: every optimizer step runs the NumPy code"
     elif config.accelerator_enabled() and config.fast_paths_enabled():
         state = "on"
-        why = ("fused steps of SGD, Adam, AdamW, RMSprop, Adagrad, and max pooling; the NumPy "
-               "code's numbers")
+        why = ("fused steps of SGD, Adam, AdamW, RMSprop, Adagrad, max pooling and a "
+               "convolution's dA_prev; the NumPy code's numbers")
     else:
         state = "off"
         why = "turned off (NEURALKIT_ACCELERATOR=0, set_accelerator(False) or the fast paths off)"

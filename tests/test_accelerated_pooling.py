@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from neuralkit import Sequential, config
-from neuralkit.layers import Conv2D, Dense, Flatten, MaxPooling2D
+from neuralkit.layers import Conv2D, Dense, Flatten, MaxPooling2D, ReLU
 from neuralkit.training import accelerated_pooling, accelerator
 from neuralkit.training.step import TrainStep
 
@@ -75,6 +75,49 @@ def test_compiled_max_pooling_gives_the_numpy_bytes(shape, pool, strides, paddin
     assert backward(dA).tobytes() == dX_ref.tobytes()
 
 
+def _relu(shape):
+    relu = ReLU()
+    relu._ensure_built(shape[1:])
+    return relu
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape, pool, strides, padding", CASES)
+def test_pooling_with_the_relu_after_it_gives_the_numpy_bytes(shape, pool, strides, padding,
+                                                                dtype):
+    # Oracle: MaxPooling2D then ReLU forward, ReLU then MaxPooling2D backward (the NumPy code).
+    rng = np.random.default_rng(sum(shape) + 1)
+    layer = _layer(shape, pool, strides, padding)
+    X = _tied(shape, dtype, rng)
+    relu = _relu(MaxPooling2D.forward(layer, X).shape)
+    A_ref = ReLU.forward(relu, MaxPooling2D.forward(layer, X))
+    dA = _tied(A_ref.shape, dtype, rng)
+    dA[np.isinf(dA)] = -7.0  # inf * 0 would warn in the NumPy code (a gradient is never inf)
+    dX_ref = MaxPooling2D.backward(layer, ReLU.backward(relu, dA))
+    node = accelerated_pooling.PoolReLU(layer, relu)
+    A = node.forward(X)
+    assert A.tobytes() == A_ref.tobytes() and relu.cache is A
+    assert node.backward(dA).tobytes() == dX_ref.tobytes()
+    # and from the caches of the NumPy forwards (the ReLU's output is then another array)
+    ReLU.forward(relu, MaxPooling2D.forward(layer, X))
+    assert node.backward(dA).tobytes() == dX_ref.tobytes()
+
+
+def test_pooling_with_its_relu_runs_the_numpy_code_on_arrays_the_kernels_do_not_take():
+    rng = np.random.default_rng(1)
+    layer = _layer((2, 8, 8, 6), 2, None, "valid")
+    X = rng.standard_normal((2, 8, 8, 12))[..., ::2]  # not contiguous
+    relu = _relu((2, 4, 4, 6))
+    node = accelerated_pooling.PoolReLU(layer, relu)
+    A = node.forward(X)
+    assert A.tobytes() == ReLU.forward(relu, MaxPooling2D.forward(layer, X)).tobytes()
+    dA = rng.standard_normal(A.shape).astype(np.float32)  # another dtype than the input's
+    node.forward(X)
+    dX = node.backward(dA)
+    ReLU.forward(relu, MaxPooling2D.forward(layer, X))
+    assert dX.tobytes() == MaxPooling2D.backward(layer, ReLU.backward(relu, dA)).tobytes()
+
+
 def test_arrays_the_kernels_do_not_take_run_the_numpy_code():
     rng = np.random.default_rng(0)
     layer = _layer((2, 8, 8, 6), 2, None, "valid")
@@ -128,6 +171,8 @@ def _fit(compiled):
 def test_fit_pools_through_the_kernels_with_the_numpy_paths_numbers():
     names_on, params_on, history_on = _fit(True)
     names_off, params_off, history_off = _fit(False)
-    assert names_on.count("max_pool_forward_compiled") == 2
-    assert "max_pool_forward_compiled" not in names_off
+    # the first pooling takes the first conv's ReLU into its passes; the second conv's is tanh
+    assert names_on[1:4] == ["max_pool_relu_forward_compiled", "forward",
+                             "max_pool_forward_compiled"]
+    assert not any(name.startswith("max_pool_") for name in names_off)
     assert params_on == params_off and history_on == history_off

@@ -46,8 +46,13 @@ def _fit(fast, **kwargs):
 
 
 def _forward_nodes(model):
+    """The NumPy fast paths' plan (with the accelerator, tests/test_accelerated_pooling.py)."""
     model.compile("sparse_categorical_crossentropy", "adam")
-    step = TrainStep(model.layers, model.loss, model.optimizer)
+    previous = config.set_accelerator(False)
+    try:
+        step = TrainStep(model.layers, model.loss, model.optimizer)
+    finally:
+        config.set_accelerator(previous)
     return [_node_name(call) for call in step.plan.forward_calls]
 
 

@@ -26,7 +26,11 @@ to rounding) and allocate less:
   code's numbers, no snapshot (its own switch: :func:`neuralkit.config.set_accelerator`).
 * **Compiled max pooling** (:mod:`neuralkit.training.accelerated_pooling`): with the
   accelerator, a stock MaxPooling2D whose windows do not overlap runs its forward and backward
-  in one compiled pass each, bit for bit its NumPy code's numbers.
+  in one compiled pass each, bit for bit its NumPy code's numbers; a ReLU moved above it
+  (ReLU after max pooling, above) runs inside the same passes.
+* **Compiled dA_prev of a convolution** (:mod:`neuralkit.training.accelerated_conv`): with
+  the accelerator, a stock Conv2D's backward (its convolution alone) adds its kernel offsets'
+  shares of dA_prev in one compiled pass, bit for bit the NumPy code's sums.
 
 Each applies only to the stock classes (``type(layer).forward is ReLU.forward``), so a
 subclass that overrides a method always runs its own code. The switch
@@ -49,7 +53,7 @@ from ..layers.conv import Conv2D
 from ..layers.dense import Dense
 from ..layers.pooling import MaxPooling2D
 from ..optimizers import SGD, Optimizer
-from . import accelerated_pooling, accelerator
+from . import accelerated_conv, accelerated_pooling, accelerator
 from .accelerator import FusedStep
 from .guard import BoundedStep, FusedStepCall
 from .head import Head
@@ -123,10 +127,12 @@ def _stock(obj: Any, cls: type, *methods: str) -> bool:
                                         for name in methods)
 
 
-def _nodes(layers: Sequence[Layer], head: Head, expand: bool) -> list[tuple[int, Any]]:
+def _nodes(layers: Sequence[Layer], head: Head, expand: bool, compiled: bool = False
+           ) -> list[tuple[int, Any]]:
     """(layer index, node) for every call of a step up to the loss: a Dense with an activation
     gives its two halves when ``expand`` (the fast paths), and always when it is the output of
-    an 'activation' head (the loss takes its Z)."""
+    an 'activation' head (the loss takes its Z). A max pooling that gets its conv's ReLU is
+    followed by it, or with ``compiled`` runs with it as one node."""
     nodes: list[tuple[int, Any]] = []
     last = len(layers) - 1
     # The poolings (below the last layer) whose conv's ReLU goes after them.
@@ -134,7 +140,9 @@ def _nodes(layers: Sequence[Layer], head: Head, expand: bool) -> list[tuple[int,
              if expand and _relu_commutes_with_pool(layers[i - 1], layers[i])}
     for i, layer in enumerate(layers):
         if i in pools:
-            nodes += [(i, layer), (i, layers[i - 1].activation)]
+            relu = layers[i - 1].activation
+            nodes += ([(i, accelerated_pooling.PoolReLU(layer, relu))] if compiled
+                      else [(i, layer), (i, relu)])
             continue
         if i == last and head.mode == "activation":
             if head.linear:
@@ -168,12 +176,12 @@ def plan(layers: Sequence[Layer], head: Head, trainable_only: bool = True) -> St
                         [layer.needs_input_grad for layer in layers], None, None)
     first = next((i for i, learning in enumerate(learns) if learning), len(layers))
     needs = [i > first for i in range(len(layers))]
-    nodes = _nodes(layers, head, expand=True)
+    compiled = config.accelerator_enabled() and accelerator.built()
+    nodes = _nodes(layers, head, expand=True, compiled=compiled)
     first_node = next((k for k, (i, _) in enumerate(nodes) if i >= first), len(nodes))
     loss_makes_output = (head.mode == "activation"
                          and type(head.activation).forward in (Softmax.forward, Sigmoid.forward))
     large = sum(p.size for layer in layers for p in layer.params.values()) > SMALL_MODEL_PARAMS
-    compiled = config.accelerator_enabled() and accelerator.built()
     return StepPlan(_calls(nodes, "forward", needs, compiled),
                     _calls(nodes, "backward", needs, compiled)[first_node:][::-1],
                     loss_makes_output, needs, bounded_sgd_step if large else None,
@@ -198,11 +206,25 @@ def _calls(nodes: list[tuple[int, Any]], method: str, needs: list[bool], compile
                     else accelerated_pooling.backward_twin)
             calls.append(twin(node))
             continue
+        if compiled and method == "backward" and _linear_conv(node) is not None:
+            calls.append(accelerated_conv.backward_twin(_linear_conv(node)))
+            continue
         neighbour = k - 1 if method == "forward" else k + 1
         beside_dense = 0 <= neighbour < len(nodes) and _is_stock_dense(nodes[neighbour][1])
         twin = _TWINS[method].get(getattr(type(node), method, None)) if beside_dense else None
         calls.append(twin(node) if twin is not None else getattr(node, method))
     return calls
+
+
+def _linear_conv(node: Any) -> Conv2D | None:
+    """The stock Conv2D whose convolution alone is ``node`` (a Conv2D without an activation, or
+    the linear half of one), else None."""
+    conv = node.conv if isinstance(node, _ConvLinear) else node
+    linear = ("linear_forward", "linear_backward", "_weight_gradients", "_input_gradient")
+    if isinstance(node, _ConvLinear):
+        return conv if _stock(conv, Conv2D, *linear) else None
+    stock = _stock(conv, Conv2D, "forward", "backward", *linear)
+    return conv if stock and conv.activation is None else None
 
 
 def _has_stock_linear(layer: Dense) -> bool:
