@@ -35,6 +35,7 @@ CASES = [  # (input shape, filters, kernel_size, strides, padding)
     ((2, 6, 6, 5), 2, 3, 2, 2),             # the course's pad, p zeros on each side
     ((2, 1, 5, 3), 2, 3, 3, 2),             # kernel rows 0 and 1 touch only the pad
     ((3, 5, 5, 6), 4, 1, 1, "valid"),       # 1x1 kernels: one offset
+    ((2, 9, 8, 4), 3, (3, 2), 2, "same"),   # the extra pad at the bottom and right, 4 channels
 ]
 
 
