@@ -64,8 +64,8 @@ def test_compiled_max_pooling_gives_the_numpy_bytes(shape, pool, strides, paddin
     dA = _tied(A_ref.shape, dtype, rng)
     dA[np.isinf(dA)] = 7.0  # inf * 0 would warn in the NumPy code (a gradient is never inf)
     dX_ref = MaxPooling2D.backward(layer, dA)
-    forward, backward = (accelerated_pooling.forward_twin(layer),
-                         accelerated_pooling.backward_twin(layer))
+    node = accelerated_pooling.CompiledPool(layer)
+    forward, backward = node.forward, node.backward
     A = forward(X)
     assert A.dtype == A_ref.dtype and A.tobytes() == A_ref.tobytes()
     dX = backward(dA)
@@ -94,7 +94,7 @@ def test_pooling_with_the_relu_after_it_gives_the_numpy_bytes(shape, pool, strid
     dA = _tied(A_ref.shape, dtype, rng)
     dA[np.isinf(dA)] = -7.0  # inf * 0 would warn in the NumPy code (a gradient is never inf)
     dX_ref = MaxPooling2D.backward(layer, ReLU.backward(relu, dA))
-    node = accelerated_pooling.PoolReLU(layer, relu)
+    node = accelerated_pooling.CompiledPool(layer, relu)
     A = node.forward(X)
     assert A.tobytes() == A_ref.tobytes() and relu.cache is A
     assert node.backward(dA).tobytes() == dX_ref.tobytes()
@@ -108,7 +108,7 @@ def test_pooling_with_its_relu_runs_the_numpy_code_on_arrays_the_kernels_do_not_
     layer = _layer((2, 8, 8, 6), 2, None, "valid")
     X = rng.standard_normal((2, 8, 8, 12))[..., ::2]  # not contiguous
     relu = _relu((2, 4, 4, 6))
-    node = accelerated_pooling.PoolReLU(layer, relu)
+    node = accelerated_pooling.CompiledPool(layer, relu)
     A = node.forward(X)
     assert A.tobytes() == ReLU.forward(relu, MaxPooling2D.forward(layer, X)).tobytes()
     dA = rng.standard_normal(A.shape).astype(np.float32)  # another dtype than the input's
@@ -122,8 +122,8 @@ def test_arrays_the_kernels_do_not_take_run_the_numpy_code():
     rng = np.random.default_rng(0)
     layer = _layer((2, 8, 8, 6), 2, None, "valid")
     X = rng.standard_normal((2, 8, 8, 12))[..., ::2]  # not contiguous
-    forward, backward = (accelerated_pooling.forward_twin(layer),
-                         accelerated_pooling.backward_twin(layer))
+    node = accelerated_pooling.CompiledPool(layer)
+    forward, backward = node.forward, node.backward
     A = forward(X)
     assert A.tobytes() == MaxPooling2D.forward(layer, X).tobytes()
     dA = rng.standard_normal(A.shape).astype(np.float32)  # another dtype than the input's
@@ -151,6 +151,14 @@ def _cnn():
                       seed=1, dtype="float32")
 
 
+def _name(call):
+    """A compiled pooling's forward as 'CompiledPool' or 'CompiledPool+ReLU', else the call's name."""
+    node = getattr(call, "__self__", None)
+    if isinstance(node, accelerated_pooling.CompiledPool):
+        return "CompiledPool" + ("+ReLU" if node.relu is not None else "")
+    return getattr(call, "__name__", "")
+
+
 def _fit(compiled):
     rng = np.random.default_rng(5)
     X = rng.standard_normal((40, 11, 11, 2)).astype(np.float32)
@@ -160,7 +168,7 @@ def _fit(compiled):
     try:
         model = _cnn()
         model.compile("sparse_categorical_crossentropy", "adam")
-        names = [getattr(call, "__name__", "") for call in
+        names = [_name(call) for call in
                  TrainStep(model.layers, model.loss, model.optimizer).plan.forward_calls]
         history = model.fit(X, y, epochs=3, batch_size=8, verbose=0).history
     finally:
@@ -172,7 +180,6 @@ def test_fit_pools_through_the_kernels_with_the_numpy_paths_numbers():
     names_on, params_on, history_on = _fit(True)
     names_off, params_off, history_off = _fit(False)
     # the first pooling takes the first conv's ReLU into its passes; the second conv's is tanh
-    assert names_on[1:4] == ["max_pool_relu_forward_compiled", "forward",
-                             "max_pool_forward_compiled"]
-    assert not any(name.startswith("max_pool_") for name in names_off)
+    assert names_on[1:4] == ["CompiledPool+ReLU", "forward", "CompiledPool"]
+    assert not any(name.startswith("CompiledPool") for name in names_off)
     assert params_on == params_off and history_on == history_off

@@ -57,12 +57,9 @@ def _forward_nodes(model):
 
 
 def _node_name(call):
-    """The class of the node a forward call belongs to (the compiled max pooling's is a
-    function of the layer: accelerated_pooling.forward_twin)."""
+    """The class of the node a forward call belongs to."""
     if hasattr(call, "__self__"):
         return type(call.__self__).__name__
-    if getattr(call, "__name__", "").startswith("max_pool_"):
-        return "MaxPooling2D"
     return type(call).__name__
 
 

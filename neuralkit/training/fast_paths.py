@@ -132,7 +132,8 @@ def _nodes(layers: Sequence[Layer], head: Head, expand: bool, compiled: bool = F
     """(layer index, node) for every call of a step up to the loss: a Dense with an activation
     gives its two halves when ``expand`` (the fast paths), and always when it is the output of
     an 'activation' head (the loss takes its Z). A max pooling that gets its conv's ReLU is
-    followed by it, or with ``compiled`` runs with it as one node."""
+    followed by it; with ``compiled``, a max pooling without overlap is a compiled node, with
+    that ReLU inside."""
     nodes: list[tuple[int, Any]] = []
     last = len(layers) - 1
     # The poolings (below the last layer) whose conv's ReLU goes after them.
@@ -141,12 +142,15 @@ def _nodes(layers: Sequence[Layer], head: Head, expand: bool, compiled: bool = F
     for i, layer in enumerate(layers):
         if i in pools:
             relu = layers[i - 1].activation
-            nodes += ([(i, accelerated_pooling.PoolReLU(layer, relu))] if compiled
+            nodes += ([(i, accelerated_pooling.CompiledPool(layer, relu))] if compiled
                       else [(i, layer), (i, relu)])
             continue
         if i == last and head.mode == "activation":
             if head.linear:
                 nodes.append((i, _Linear(layer)))
+            continue
+        if compiled and _tiling_max_pool(layer):
+            nodes.append((i, accelerated_pooling.CompiledPool(layer)))
             continue
         if i + 1 in pools:
             nodes.append((i, _ConvLinear(layer)))
@@ -200,11 +204,6 @@ def _calls(nodes: list[tuple[int, Any]], method: str, needs: list[bool], compile
     for k, (i, node) in enumerate(nodes):
         if _is_stock_dense(node) and (method == "forward" or needs[i]):
             calls.append(_ReusedOutput(node, method))
-            continue
-        if compiled and _tiling_max_pool(node):
-            twin = (accelerated_pooling.forward_twin if method == "forward"
-                    else accelerated_pooling.backward_twin)
-            calls.append(twin(node))
             continue
         if compiled and method == "backward" and _linear_conv(node) is not None:
             calls.append(accelerated_conv.backward_twin(_linear_conv(node)))
