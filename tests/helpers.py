@@ -21,6 +21,24 @@ ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
 
 
+# ---------------------------------------------------------------------- the accelerator
+def require_accelerator() -> None:
+    """At the top of a test module of the compiled accelerator: skip the module when it was not
+    built (no C compiler at install), or fail it under NEURALKIT_REQUIRE_ACCELERATOR=1, which
+    ``.ci/run`` sets because a C compiler is there."""
+    import pytest
+
+    from neuralkit.training import accelerator
+
+    if accelerator.built():
+        return
+    if os.environ.get("NEURALKIT_REQUIRE_ACCELERATOR") == "1":
+        pytest.fail("NEURALKIT_REQUIRE_ACCELERATOR=1 but neuralkit._accelerator is not built "
+                    "(pip install -e . with a C compiler)", pytrace=False)
+    pytest.skip("the accelerator is not built here (no C compiler at install)",
+                allow_module_level=True)
+
+
 # ---------------------------------------------------------------------- data
 def binary_data(m, n_x, label, seed=0):
     """X (m, n_x) of standard normals from default_rng(seed), and y = (label(X) > 0) as floats."""

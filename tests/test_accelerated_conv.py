@@ -9,7 +9,6 @@ built: ``.ci/run`` sets NEURALKIT_REQUIRE_ACCELERATOR=1, so there a missing buil
 instead of skipping.
 """
 
-import os
 
 import numpy as np
 import pytest
@@ -19,13 +18,9 @@ from neuralkit.layers import Conv2D, Dense, Flatten, MaxPooling2D
 from neuralkit.layers._im2col import Workspace
 from neuralkit.training import accelerated_conv, accelerator
 from neuralkit.training.step import TrainStep
+from tests.helpers import require_accelerator
 
-if not accelerator.built():
-    if os.environ.get("NEURALKIT_REQUIRE_ACCELERATOR") == "1":
-        pytest.fail("NEURALKIT_REQUIRE_ACCELERATOR=1 but neuralkit._accelerator is not built",
-                    pytrace=False)
-    pytest.skip("the accelerator is not built here (no C compiler at install)",
-                allow_module_level=True)
+require_accelerator()
 
 CASES = [  # (input shape, filters, kernel_size, strides, padding)
     ((3, 9, 9, 4), 5, 3, 1, "valid"),

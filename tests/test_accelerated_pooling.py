@@ -8,7 +8,6 @@ Needs the accelerator built: ``.ci/run`` sets NEURALKIT_REQUIRE_ACCELERATOR=1, s
 missing build fails instead of skipping.
 """
 
-import os
 
 import numpy as np
 import pytest
@@ -17,13 +16,9 @@ from neuralkit import Sequential, config
 from neuralkit.layers import Conv2D, Dense, Flatten, MaxPooling2D, ReLU
 from neuralkit.training import accelerated_pooling, accelerator
 from neuralkit.training.step import TrainStep
+from tests.helpers import require_accelerator
 
-if not accelerator.built():
-    if os.environ.get("NEURALKIT_REQUIRE_ACCELERATOR") == "1":
-        pytest.fail("NEURALKIT_REQUIRE_ACCELERATOR=1 but neuralkit._accelerator is not built",
-                    pytrace=False)
-    pytest.skip("the accelerator is not built here (no C compiler at install)",
-                allow_module_level=True)
+require_accelerator()
 
 CASES = [  # (input shape, pool_size, strides, padding)
     ((3, 8, 8, 4), 2, None, "valid"),

@@ -23,14 +23,9 @@ from neuralkit.optimizers import SGD, Adagrad, Adam, AdamW, RMSprop
 from neuralkit.optimizers.schedules import ExponentialDecay, PiecewiseConstantDecay
 from neuralkit.training import accelerator
 from neuralkit.training.accelerator import FusedStep, NonFiniteUpdateError
-from tests.helpers import ROOT, binary_data, copy_state, python_env, run_python
+from tests.helpers import ROOT, binary_data, copy_state, python_env, require_accelerator, run_python
 
-if not accelerator.built():
-    if os.environ.get("NEURALKIT_REQUIRE_ACCELERATOR") == "1":
-        pytest.fail("NEURALKIT_REQUIRE_ACCELERATOR=1 but neuralkit._accelerator is not built "
-                    "(pip install -e . with a C compiler)", pytrace=False)
-    pytest.skip("the accelerator is not built here (no C compiler at install)",
-                allow_module_level=True)
+require_accelerator()
 
 OPTIMIZERS = {
     "sgd": lambda: SGD(0.1),
