@@ -12,10 +12,10 @@ Why: the nine additions of the CNN workload's second convolution (``benchmarks/t
 --workloads cnn``: dZ 128x11x11x64 into dA_prev 128x13x13x32, float32) took 2.6 ms of its
 batch, each one a strided pass over dA_prev; see docs/performance.md for the compiled pass.
 
-Memory: the offsets' blocks, kept between batches, are the size of ``f_h f_w`` copies of dA_prev
-(before padding is cropped); a chunk of examples whose blocks would exceed the layer's
-``max_work_bytes`` runs the layer's own NumPy code, as does anything the kernel does not take
-(a dtype other than float32 and float64).
+Memory: the offsets' blocks, kept between batches, are ``f_h f_w`` arrays (m, n_H, n_W,
+n_C_prev) for a chunk of m examples (the layer's chunks); when they would exceed the layer's
+``max_work_bytes`` the layer's own NumPy code runs, as it does for anything the kernel does not
+take (a dtype other than float32 and float64).
 """
 
 from __future__ import annotations
