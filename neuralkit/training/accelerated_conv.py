@@ -29,9 +29,6 @@ from . import accelerator
 
 __all__ = ["backward_twin"]
 
-_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
-
-
 def backward_twin(conv: Conv2D) -> Callable[[np.ndarray], np.ndarray | None]:
     """``conv.linear_backward`` (no activation) with dA_prev's additions compiled."""
     kernels = accelerator.kernels()
@@ -44,7 +41,7 @@ def backward_twin(conv: Conv2D) -> Callable[[np.ndarray], np.ndarray | None]:
         (fh, fw), (sh, sw), (top, _, left, _) = g.kernel, g.strides, g.pads
         chunk = conv._chunk(m, dtype)  # the layer's chunks: the same products, row for row
         size = fh * fw * chunk * P * g.channels
-        if dtype not in _FLOATS or size * dtype.itemsize > conv.max_work_bytes:
+        if dtype not in accelerator.FLOATS or size * dtype.itemsize > conv.max_work_bytes:
             return conv._input_gradient(dZ_rows)
         if not blocks or blocks[0].dtype != dtype or blocks[0].size < size:
             blocks[:] = [np.empty(size, dtype)]

@@ -23,14 +23,11 @@ from . import accelerator
 
 __all__ = ["CompiledPool"]
 
-_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
-
-
 def _takes(*arrays: np.ndarray) -> bool:
     """True when the kernels take these arrays: ndarrays of one float dtype, C-contiguous."""
     first = arrays[0].dtype
-    return first in _FLOATS and all(type(a) is np.ndarray and a.dtype == first
-                                    and a.flags.c_contiguous for a in arrays)
+    return first in accelerator.FLOATS and all(
+        type(a) is np.ndarray and a.dtype == first and a.flags.c_contiguous for a in arrays)
 
 
 class CompiledPool:

@@ -34,7 +34,7 @@ try:
 except ImportError:  # not built: every step runs the NumPy code
     _accelerator = None
 
-__all__ = ["FusedStep", "NonFiniteUpdateError", "built", "kernels"]
+__all__ = ["FLOATS", "FusedStep", "NonFiniteUpdateError", "built", "kernels"]
 
 #: The types a hyperparameter may have for the kernels (None: an unused option).
 _FLOAT_OR_NONE = frozenset((float, type(None)))
@@ -51,6 +51,10 @@ def built() -> bool:
 def kernels() -> Any:
     """The compiled module (``neuralkit._accelerator``), or None when it was not built."""
     return _accelerator
+
+
+#: The dtypes the compiled kernels take.
+FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 class NonFiniteUpdateError(Exception):

@@ -205,8 +205,9 @@ def _calls(nodes: list[tuple[int, Any]], method: str, needs: list[bool], compile
         if _is_stock_dense(node) and (method == "forward" or needs[i]):
             calls.append(_ReusedOutput(node, method))
             continue
-        if compiled and method == "backward" and _linear_conv(node) is not None:
-            calls.append(accelerated_conv.backward_twin(_linear_conv(node)))
+        conv = _linear_conv(node) if compiled and method == "backward" else None
+        if conv is not None:
+            calls.append(accelerated_conv.backward_twin(conv))
             continue
         neighbour = k - 1 if method == "forward" else k + 1
         beside_dense = 0 <= neighbour < len(nodes) and _is_stock_dense(nodes[neighbour][1])
@@ -218,12 +219,11 @@ def _calls(nodes: list[tuple[int, Any]], method: str, needs: list[bool], compile
 def _linear_conv(node: Any) -> Conv2D | None:
     """The stock Conv2D whose convolution alone is ``node`` (a Conv2D without an activation, or
     the linear half of one), else None."""
-    conv = node.conv if isinstance(node, _ConvLinear) else node
     linear = ("linear_forward", "linear_backward", "_weight_gradients", "_input_gradient")
     if isinstance(node, _ConvLinear):
-        return conv if _stock(conv, Conv2D, *linear) else None
-    stock = _stock(conv, Conv2D, "forward", "backward", *linear)
-    return conv if stock and conv.activation is None else None
+        return node.conv if _stock(node.conv, Conv2D, *linear) else None
+    stock = _stock(node, Conv2D, "forward", "backward", *linear) and node.activation is None
+    return node if stock else None
 
 
 def _has_stock_linear(layer: Dense) -> bool:
